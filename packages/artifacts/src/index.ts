@@ -1,0 +1,84 @@
+export type {
+  ApplyBundleChangesOptions,
+  ApplyBundleChangesResult,
+  ChangeConflict,
+  ChangeConflictReason,
+  ChangeOutcome,
+  DiscardBundleChangesOptions,
+  DiscardBundleChangesResult,
+} from './apply-bundle-changes.js'
+export { applyBundleChanges, discardBundleChanges } from './apply-bundle-changes.js'
+export type { ArtifactsErrorCode, ArtifactsErrorOptions, ArtifactsIssue } from './artifacts-error.js'
+export { ArtifactsError, CODEBOX_ERROR_BRAND } from './artifacts-error.js'
+export type {
+  CreateAttestationInput,
+  PublicKeyInput,
+  SignatureCheck,
+  SigningKeyInput,
+} from './attestation.js'
+export {
+  attestationSigningBytes,
+  checkAttestationSignature,
+  createAttestation,
+  publicKeyPem,
+} from './attestation.js'
+export type { BoundedBufferOptions, ToBoundedTextOptions } from './bounded-text.js'
+export { BoundedBuffer, boundText, DEFAULT_MAX_OUTPUT_BYTES, truncationMarker } from './bounded-text.js'
+export type { BundleInput, ChangeSetInput } from './bundle-input.js'
+export { BundleInputSchema, ChangeSetInputSchema } from './bundle-input.js'
+export { BUNDLE_PATHS } from './bundle-paths.js'
+export type { RedactedSplit, Redactor, RedactorOptions } from './redactor.js'
+export { createRedactor, MIN_SUBSTRING_SECRET_BYTES } from './redactor.js'
+export type {
+  Attestation,
+  AttestationStatement,
+  BoundedText,
+  BundleManifest,
+  ChangedFile,
+  ChangesDocument,
+  CommandRecord,
+  CommandRecordInput,
+  CommandStatus,
+  CredentialsDocument,
+  DiagnosticsDocument,
+  EnforcementStatus,
+  EventRecord,
+  ManifestFile,
+  PluginRuntimeDiagnostic,
+  PolicyRecord,
+  Provenance,
+  ProvenanceComponent,
+  ProvenanceInput,
+  RedactionSummary,
+  VerificationProblem,
+  VerificationProblemCode,
+  VerificationReport,
+} from './schemas.js'
+export {
+  AttestationSchema,
+  AttestationStatementSchema,
+  BoundedTextSchema,
+  BundleManifestSchema,
+  ChangedFileSchema,
+  ChangesDocumentSchema,
+  CommandRecordSchema,
+  CommandStatusSchema,
+  CredentialsDocumentSchema,
+  DiagnosticsDocumentSchema,
+  EnforcementStatusSchema,
+  EventRecordSchema,
+  ManifestFileSchema,
+  PluginRuntimeDiagnosticSchema,
+  PolicyRecordSchema,
+  ProvenanceComponentSchema,
+  ProvenanceInputSchema,
+  ProvenanceSchema,
+  RedactionSummarySchema,
+  SCHEMA_IDS,
+  VerificationProblemCodeSchema,
+  VerificationProblemSchema,
+} from './schemas.js'
+export type { VerifyBundleOptions } from './verify-bundle.js'
+export { verifyBundle } from './verify-bundle.js'
+export type { BundleLimits, WriteBundleOptions, WriteBundleResult } from './write-bundle.js'
+export { ARTIFACTS_VERSION, DEFAULT_BUNDLE_LIMITS, writeBundle } from './write-bundle.js'

@@ -1,0 +1,76 @@
+export type {
+  BackendCallContext,
+  BackendCollectContribution,
+  BackendCommandOutcome,
+  BackendCreateContext,
+  BackendInstance,
+  BackendMount,
+  ChangedFile,
+  ChangeSet,
+  CommandContext,
+  EnforcementEntry,
+  MountSpec,
+  ProvenanceComponent,
+  RuntimeBackend,
+  RuntimeDiagnostic,
+  RuntimeProvenance,
+  RuntimeSnapshot,
+} from './backend.js'
+export type {
+  CommandArgs,
+  CommandCatalogue,
+  CommandDefinition,
+  CommandName,
+  CommandValue,
+} from './commands.js'
+export { defineCommand } from './commands.js'
+export {
+  ABORT_GRACE_MS,
+  createRuntime,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CREATE_TIMEOUT_MS,
+  MAX_OUTPUT_BYTES,
+} from './create-runtime.js'
+export type { CodeboxErrorOptions, RuntimeState, ValidationIssue } from './errors.js'
+export {
+  AbortedError,
+  CODEBOX_ERROR_BRAND,
+  CodeboxError,
+  CommandFailedError,
+  isCodeboxError,
+  RuntimeStateError,
+  TimeoutError,
+  UnknownCommandError,
+  ValidationError,
+} from './errors.js'
+export type { ObserveOptions } from './event-hub.js'
+export type {
+  CommandStatus,
+  LogLevel,
+  RuntimeEvent,
+  RuntimeEventBase,
+  RuntimeEventInput,
+  RuntimeEventOf,
+  RuntimeEventPayloads,
+  RuntimeEventType,
+  Severity,
+} from './events.js'
+export { RUNTIME_EVENT_TYPES } from './events.js'
+export { formatPath, parseKeyValueArgs, toValidationIssues } from './key-value-args.js'
+export type { Logger } from './logger.js'
+export { silentLogger } from './logger.js'
+export type {
+  CallOptions,
+  CollectOptions,
+  CollectResult,
+  CommandRecord,
+  CommandResult,
+  CommandResultBase,
+  CreateRuntimeOptions,
+  ExecuteRequest,
+  RecordedOutput,
+  Runtime,
+  SnapshotOptions,
+  Unmount,
+} from './runtime.js'
+export { runtimeRegistry } from './runtime-registry.js'
