@@ -1,0 +1,50 @@
+export type {
+  GraphqlValue,
+  HttpRequestValue,
+  PlaygroundCommands,
+  PluginListEntry,
+  RestRequestValue,
+  RunPhpValue,
+} from './command-catalogue.js'
+export {
+  GraphqlArgs,
+  HttpRequestArgs,
+  OptionGetArgs,
+  OptionSetArgs,
+  PluginArgs,
+  playgroundCommands,
+  RestRequestArgs,
+  RunPhpArgs,
+  WpCliArgs,
+} from './command-catalogue.js'
+export type { ErrorDetails, PhpWorkerTerminationReason } from './errors.js'
+export { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from './errors.js'
+export { BACKEND_VERSION, defaultCacheDir, playground } from './playground-backend.js'
+export type { PhpVersion, PlaygroundOptions, ResolvedPlaygroundOptions } from './playground-options.js'
+export {
+  BUNDLED_WORDPRESS_VERSIONS,
+  DEFAULT_WORDPRESS_VERSION,
+  PlaygroundOptionsError,
+  PlaygroundOptionsSchema,
+  parsePlaygroundOptions,
+  SUPPORTED_PHP_VERSIONS,
+} from './playground-options.js'
+export { MountError } from './site-mounts.js'
+export type { DecodedSnapshot, SnapshotManifest } from './snapshot-file.js'
+export {
+  decodeSnapshot,
+  SNAPSHOT_SCHEMA,
+  SnapshotFormatError,
+  SnapshotManifestSchema,
+} from './snapshot-file.js'
+export type {
+  PhpHttpRequest,
+  PhpHttpResponse,
+  PhpRunInput,
+  PhpRunOptions,
+  PhpRunResult,
+  PhpWorkerCallOptions,
+  PhpWorkerExit,
+  PhpWorkerOptions,
+} from './worker/php-worker-client.js'
+export { isPhpWorkerTerminatedError, PhpWorker } from './worker/php-worker-client.js'

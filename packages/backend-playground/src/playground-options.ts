@@ -1,0 +1,109 @@
+import { formatPath } from '@codebox/runtime-core'
+import { z } from 'zod'
+import { BackendPlaygroundError } from './errors.js'
+import { PluginSpecSchema } from './resources/index.js'
+
+/** PHP versions the backend supports and tests. */
+export const SUPPORTED_PHP_VERSIONS = ['8.1', '8.2', '8.3', '8.4'] as const
+
+/** A supported PHP version. */
+export type PhpVersion = (typeof SUPPORTED_PHP_VERSIONS)[number]
+
+/** WordPress versions bundled in `@wp-playground/wordpress-builds`, newest stable first. */
+export const BUNDLED_WORDPRESS_VERSIONS = ['6.5', '6.4', '6.3', '6.2'] as const
+
+/** The default WordPress: the newest stable bundled build. */
+export const DEFAULT_WORDPRESS_VERSION = '6.5'
+
+const ConstantName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid PHP constant name, e.g. WP_DEBUG')
+const IniName = z.string().regex(/^[a-z0-9_.]+$/, 'must be a php.ini directive name, e.g. memory_limit')
+
+const MountOptionSchema = z.strictObject({
+  source: z.string().min(1, 'give the host path to mount'),
+  target: z.string().min(1, 'give an absolute path under /wordpress'),
+  mode: z.enum(['readonly', 'readwrite']).default('readonly'),
+})
+
+/** Options of {@link playground}. Every field is optional. */
+export const PlaygroundOptionsSchema = z.strictObject({
+  /**
+   * A bundled WordPress version (`'6.5'` default, `'6.4'`, `'6.3'`, `'6.2'`, `'beta'`, `'nightly'`) or a path to a
+   * Playground-style WordPress build zip (an installed site with its SQLite database).
+   */
+  wordpress: z.string().min(1).default(DEFAULT_WORDPRESS_VERSION),
+  /** PHP version. Default `'8.3'`. */
+  php: z
+    .enum(SUPPORTED_PHP_VERSIONS, { error: `must be one of ${SUPPORTED_PHP_VERSIONS.join(', ')}` })
+    .default('8.3'),
+  /** The URL WordPress believes it is served at. Default `http://127.0.0.1`. */
+  siteUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:8080' })
+    .default('http://127.0.0.1'),
+  /** Extra wp-config constants, defined before WordPress loads. Default none. */
+  constants: z.record(ConstantName, z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  /** Extra php.ini entries. Default none. */
+  phpIni: z.record(IniName, z.string()).default({}),
+  /** PHP `memory_limit`. Default `'256M'`. */
+  memoryLimit: z
+    .string()
+    .regex(/^\d+[KMG]?$/, 'must look like "256M"')
+    .default('256M'),
+  /** Plugins to install (and by default activate) before the runtime is ready. Default none. */
+  plugins: z.array(PluginSpecSchema).default([]),
+  /** Mounts made before WordPress boots. Default none. */
+  mounts: z.array(MountOptionSchema).default([]),
+  /** Where templates, layers and downloaded resources are cached. Default `$CODEBOX_CACHE_DIR` or `~/.cache/codebox`. */
+  cacheDir: z.string().min(1).optional(),
+  /** Path to a wp-cli.phar to use instead of resolving one. */
+  wpCli: z.string().min(1).optional(),
+  /** Per-command output cap in bytes kept from PHP. Default 8 MiB. */
+  maxOutputBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+  /** Allow resource downloads when not cached. Default true unless `CODEBOX_OFFLINE=1`. */
+  download: z.boolean().optional(),
+})
+
+/** What a caller passes to {@link playground}. */
+export type PlaygroundOptions = z.input<typeof PlaygroundOptionsSchema>
+
+/** Parsed options with defaults applied. */
+export type ResolvedPlaygroundOptions = z.output<typeof PlaygroundOptionsSchema>
+
+/** Invalid `playground()` options; `issues` names every bad field. */
+export class PlaygroundOptionsError extends BackendPlaygroundError {
+  readonly issues: readonly { readonly path: string; readonly message: string }[]
+
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super(
+      'PLAYGROUND_OPTIONS_INVALID',
+      `Invalid playground() options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      {
+        details: { issues },
+      },
+    )
+    this.issues = issues
+  }
+}
+
+/** Validates `playground()` options, throwing {@link PlaygroundOptionsError} that names each bad field. */
+export function parsePlaygroundOptions(input: unknown): ResolvedPlaygroundOptions {
+  const parsed = PlaygroundOptionsSchema.safeParse(input ?? {})
+  if (!parsed.success) {
+    throw new PlaygroundOptionsError(
+      parsed.error.issues.map((issue) => ({ path: formatPath('$', issue.path), message: issue.message })),
+    )
+  }
+  for (const [index, mount] of parsed.data.mounts.entries()) {
+    if (!mount.target.startsWith('/wordpress/')) {
+      throw new PlaygroundOptionsError([
+        { path: `$.mounts[${index}].target`, message: 'must be an absolute path under /wordpress/' },
+      ])
+    }
+  }
+  return parsed.data
+}

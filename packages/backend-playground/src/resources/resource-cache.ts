@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { PluginArchive } from './zip-archive.js'
+
+/** The cache directory: `$CODEBOX_CACHE_DIR`, else `~/.cache/codebox`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.CODEBOX_CACHE_DIR
+  return fromEnv !== undefined && fromEnv !== ''
+    ? path.resolve(fromEnv)
+    : path.join(os.homedir(), '.cache', 'codebox')
+}
+
+/** `<cacheDir>/plugins/<slug>/<version>/<slug>.<version>.zip`. */
+export function pluginZipPath(cacheDir: string, slug: string, version: string): string {
+  return path.join(cacheDir, 'plugins', slug, version, `${slug}.${version}.zip`)
+}
+
+/** `<cacheDir>/tools/<name>/<version>/<name>.phar`. */
+export function toolPharPath(cacheDir: string, name: string, version: string): string {
+  return path.join(cacheDir, 'tools', name, version, `${name}.phar`)
+}
+
+/** `<cacheDir>/layers/plugin-<slug>-<version>-<first 12 hex of sha256>`; the plugin is in its `<slug>/` child. */
+export function pluginLayerPath(cacheDir: string, slug: string, version: string, sha256: string): string {
+  const short = sha256.replace(/^sha256:/, '').slice(0, 12)
+  return path.join(cacheDir, 'layers', `plugin-${slug}-${version}-${short}`)
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  )
+}
+
+/**
+ * Extracts a plugin archive to `<layer>/<slug>/` atomically: everything is written to a temp directory beside it,
+ * then renamed into place. The layer name includes the hash, so an existing layer is complete and is reused;
+ * a concurrent process that wins the rename is reused too.
+ *
+ * @returns the plugin directory `<layer>/<slug>`.
+ */
+export async function ensurePluginLayer(
+  cacheDir: string,
+  slug: string,
+  version: string,
+  sha256: string,
+  archive: PluginArchive,
+): Promise<string> {
+  const layer = pluginLayerPath(cacheDir, slug, version, sha256)
+  const pluginDir = path.join(layer, slug)
+  if (await exists(pluginDir)) return pluginDir
+  await mkdir(path.dirname(layer), { recursive: true })
+  const temp = path.join(
+    path.dirname(layer),
+    `.tmp-${path.basename(layer)}-${process.pid}-${randomBytes(6).toString('hex')}`,
+  )
+  try {
+    for (const [relative, data] of archive.files) {
+      const target = path.join(temp, slug, ...relative.split('/'))
+      await mkdir(path.dirname(target), { recursive: true })
+      await writeFile(target, data, { mode: 0o644 })
+    }
+    await mkdir(path.join(temp, slug), { recursive: true })
+    await rename(temp, layer)
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true })
+    const code = (error as NodeJS.ErrnoException).code
+    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await exists(pluginDir))) return pluginDir
+    throw error
+  }
+  return pluginDir
+}
+
+/** One artifact file found in the cache. */
+export interface CachedFile {
+  readonly kind: 'plugin' | 'tool'
+  readonly slug: string
+  readonly version: string
+  readonly path: string
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name)
+  } catch {
+    return []
+  }
+}
+
+/** Lists the zips and phars in the cache layout (sorted by kind, slug, version). */
+export async function listCachedFiles(cacheDir: string): Promise<CachedFile[]> {
+  const found: CachedFile[] = []
+  for (const slug of (await listDir(path.join(cacheDir, 'plugins'))).sort()) {
+    for (const version of (await listDir(path.join(cacheDir, 'plugins', slug))).sort(compareVersions)) {
+      const file = pluginZipPath(cacheDir, slug, version)
+      if (await exists(file)) found.push({ kind: 'plugin', slug, version, path: file })
+    }
+  }
+  for (const name of (await listDir(path.join(cacheDir, 'tools'))).sort()) {
+    for (const version of (await listDir(path.join(cacheDir, 'tools', name))).sort(compareVersions)) {
+      const file = toolPharPath(cacheDir, name, version)
+      if (await exists(file)) found.push({ kind: 'tool', slug: name, version, path: file })
+    }
+  }
+  return found
+}
+
+/** Orders version strings numerically where they are numeric (`2.10.0` after `2.9.1`). */
+export function compareVersions(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true })
+}
+
+/** Reads a file, or `undefined` when it does not exist. */
+export async function readIfExists(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Message protocol between the host ({@link PhpWorker}) and the PHP worker thread (`php-worker.mjs`).
+ *
+ * Every host→worker message carries a numeric `id`; the worker answers each with exactly one
+ * `result` message with the same `id`, possibly preceded by `output` messages for that `id`.
+ * `log`, `event` and `crashed` messages are unsolicited. Binary payloads are `Uint8Array`s and are
+ * transferred, not copied, where possible.
+ *
+ * @module
+ */
+
+/** Outbound network policy enforced at PHP's socket layer. Default `{ mode: 'deny' }`. */
+export type NetworkPolicy =
+  | { readonly mode: 'deny' }
+  | {
+      readonly mode: 'allow-hosts'
+      /** Exact host names or `*.example.com` wildcards; matched case-insensitively. */
+      readonly hosts: readonly string[]
+    }
+
+/** How the WordPress tree is laid out in the PHP filesystem. */
+export type WordPressLayout = 'memfs-copy' | 'nodefs-core'
+
+/** WordPress to serve from `/wordpress`. */
+export interface WordPressSpec {
+  /** Host directory holding an installed site (what `prepareWordPressTemplate` returns as `siteDir`). */
+  readonly siteDir: string
+  /**
+   * `memfs-copy` copies the whole tree into the runtime's memory; `nodefs-core` mounts the immutable
+   * core (`wp-admin`, `wp-includes`) read-only from the host and copies only the rest.
+   * Default `nodefs-core`.
+   */
+  readonly layout?: WordPressLayout
+  /** Absolute URL WordPress believes it is served at (`WP_HOME`/`WP_SITEURL`). Default `http://127.0.0.1`. */
+  readonly siteUrl?: string
+}
+
+/** A host directory made visible inside PHP. */
+export interface WorkerMountSpec {
+  readonly hostPath: string
+  readonly vfsPath: string
+  /** Writes from PHP fail with EROFS. Default `false`. */
+  readonly readOnly?: boolean
+}
+
+/** Everything the worker needs to boot. */
+export interface WorkerInit {
+  readonly phpVersion: string
+  /** Unique per live runtime in this host process; php-wasm uses it for file locking. */
+  readonly processId: number
+  readonly network: NetworkPolicy
+  /** Extra php.ini entries, applied after codebox's defaults. */
+  readonly phpIni: Readonly<Record<string, string>>
+  readonly wordpress?: WordPressSpec | undefined
+  readonly mounts?: readonly WorkerMountSpec[] | undefined
+  /** PHP constants defined for every script and request. */
+  readonly constants?: Readonly<Record<string, string | number | boolean | null>> | undefined
+}
+
+/** A PHP error, warning or notice read from PHP's error log. */
+export interface PhpLogEntry {
+  /** `fatal`, `parse`, `warning`, `notice`, `deprecated` or `other`. */
+  readonly level: 'fatal' | 'parse' | 'warning' | 'notice' | 'deprecated' | 'other'
+  readonly message: string
+  readonly file?: string | undefined
+  readonly line?: number | undefined
+  /** The whole log entry, including any stack trace lines. */
+  readonly raw: string
+}
+
+/** An error that crossed the thread boundary. */
+export interface SerializedError {
+  readonly name: string
+  readonly message: string
+  readonly code?: string | undefined
+  readonly stack?: string | undefined
+}
+
+/** Host → worker messages. */
+export type WorkerRequest =
+  | { readonly type: 'init'; readonly id: number; readonly init: WorkerInit }
+  | {
+      readonly type: 'run'
+      readonly id: number
+      readonly code?: string | undefined
+      readonly scriptPath?: string | undefined
+      readonly env?: Readonly<Record<string, string>> | undefined
+      readonly maxOutputBytes: number
+    }
+  | {
+      readonly type: 'request'
+      readonly id: number
+      readonly method: string
+      readonly url: string
+      readonly headers: Readonly<Record<string, string>>
+      readonly body?: Uint8Array | undefined
+      readonly maxOutputBytes: number
+    }
+  | { readonly type: 'readFile'; readonly id: number; readonly path: string }
+  | { readonly type: 'writeFile'; readonly id: number; readonly path: string; readonly data: Uint8Array }
+  | { readonly type: 'listFiles'; readonly id: number; readonly path: string; readonly recursive: boolean }
+  | { readonly type: 'mkdir'; readonly id: number; readonly path: string }
+  | { readonly type: 'unlink'; readonly id: number; readonly path: string; readonly recursive: boolean }
+  | {
+      readonly type: 'exportDir'
+      readonly id: number
+      readonly path: string
+      readonly maxBytes: number
+      /** Leave out subtrees that are other mounts (read-only core, host mounts). */
+      readonly skipMounts: boolean
+    }
+  | {
+      readonly type: 'mount'
+      readonly id: number
+      readonly hostPath: string
+      readonly vfsPath: string
+      readonly readOnly: boolean
+    }
+  | { readonly type: 'unmount'; readonly id: number; readonly mountId: number }
+  /** Test hook: make the worker fail the way a wasm trap does (uncaught exception / unhandled rejection). */
+  | {
+      readonly type: 'selfTest'
+      readonly id: number
+      readonly kind: 'uncaught-exception' | 'unhandled-rejection'
+    }
+
+/** Answer to `init`. */
+export interface InitResult {
+  readonly phpVersion: string
+  readonly bootMs: number
+  readonly wordpress?: {
+    readonly layout: WordPressLayout
+    readonly copiedFiles: number
+    readonly copiedBytes: number
+  }
+}
+
+/** Answer to `run`; stdout/stderr bytes arrive before it as `output` messages. */
+export interface RunResultMessage {
+  readonly exitCode: number
+  readonly stdoutBytes: number
+  readonly stderrBytes: number
+  readonly truncated: boolean
+  readonly errors: readonly PhpLogEntry[]
+}
+
+/** Answer to `request`. */
+export interface RequestResultMessage {
+  readonly status: number
+  readonly headers: Readonly<Record<string, readonly string[]>>
+  readonly body: Uint8Array
+  readonly bodyBytes: number
+  readonly truncated: boolean
+  readonly errors: readonly PhpLogEntry[]
+}
+
+/** One file of an `exportDir` answer; `path` is relative to the exported directory, `/`-separated. */
+export interface ExportedFile {
+  readonly path: string
+  readonly bytes: Uint8Array
+}
+
+/** Something the sandbox did that the host should know about (for traces and policy diagnostics). */
+export type WorkerEvent =
+  | {
+      readonly type: 'network.denied' | 'network.allowed' | 'network.listen-denied'
+      readonly host: string
+      readonly port: number
+    }
+  | { readonly type: 'process.denied'; readonly command: string }
+
+/** Worker → host messages. */
+export type WorkerMessage =
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: SerializedError }
+  | {
+      readonly type: 'output'
+      readonly id: number
+      readonly stream: 'stdout' | 'stderr'
+      readonly chunk: Uint8Array
+    }
+  | { readonly type: 'log'; readonly entry: PhpLogEntry }
+  | { readonly type: 'event'; readonly event: WorkerEvent }
+  | { readonly type: 'crashed'; readonly error: SerializedError }
