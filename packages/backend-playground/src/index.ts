@@ -29,6 +29,14 @@ export {
   parsePlaygroundOptions,
   SUPPORTED_PHP_VERSIONS,
 } from './playground-options.js'
+export type {
+  ResolvedPlugin,
+  ResolvedResource,
+  ResolvedTool,
+  ResourceResolver,
+  ResourceResolverOptions,
+} from './resources/index.js'
+export { createResourceResolver, ResourceError, ResourceUnavailableError } from './resources/index.js'
 export { MountError } from './site-mounts.js'
 export type { DecodedSnapshot, SnapshotManifest } from './snapshot-file.js'
 export {

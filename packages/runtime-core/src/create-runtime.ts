@@ -354,7 +354,8 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   async mount(spec: MountSpec & CallOptions): Promise<Unmount> {
     const instance = this.#assertState('mount')
     const mount = this.#checkMount(spec)
-    if (mount.mode === 'readwrite') {
+    // A read-write mount is a write: under `on-write` approvals (or `on-command` naming `runtime.mount`) ask first.
+    if (mount.mode === 'readwrite' && approvalRequired(this.policy, { command: 'runtime.mount', writes: true })) {
       await this.#requireApproval({
         kind: 'write',
         description: `mount ${mount.source} read-write at ${mount.target}`,

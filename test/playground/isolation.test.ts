@@ -1,0 +1,169 @@
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { playground } from '@codebox/backend-playground'
+import { type CommandResult, createRuntime, type Runtime, type RuntimeEvent } from '@codebox/runtime-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const policy = { commands: { allow: ['wordpress.*'] } }
+type PlaygroundRuntime = Runtime<ReturnType<typeof playground>['commands']>
+
+function php(
+  runtime: PlaygroundRuntime,
+  code: string,
+  more: { timeoutMs?: number; signal?: AbortSignal } = {},
+) {
+  return runtime.execute({ command: 'wordpress.run-php', args: { code, bootstrap: 'none' }, ...more })
+}
+
+async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now()
+  const value = await work
+  return { value, ms: performance.now() - started }
+}
+
+/** Loopback TCP ports in LISTEN state owned by this process's sockets. */
+async function listeningPorts(): Promise<Set<number>> {
+  const ports = new Set<number>()
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(file, 'utf8').catch(() => '')
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/)
+      if (cols[3] === '0A' && cols[1]) ports.add(Number.parseInt(cols[1].split(':')[1] ?? '0', 16))
+    }
+  }
+  return ports
+}
+
+describe('isolation: PHP runs off the caller thread and can always be stopped', () => {
+  let runtime: PlaygroundRuntime
+  let bystander: PlaygroundRuntime
+
+  beforeAll(async () => {
+    ;[runtime, bystander] = await Promise.all([
+      createRuntime({ backend: playground(), policy }),
+      createRuntime({ backend: playground(), policy }),
+    ])
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all([runtime?.destroy(), bystander?.destroy()])
+  })
+
+  it('keeps the host event loop ticking while a long PHP command runs', async () => {
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 10)
+    const { value } = await timed(
+      php(runtime, '<?php $end = microtime(true) + 1.5; while (microtime(true) < $end) {} echo "done";'),
+    )
+    clearInterval(timer)
+    expect(value.status).toBe('ok')
+    expect(value.stdout).toBe('done')
+    // 1.5 s of PHP at a 10 ms interval: a blocked loop would give 0 or 1 ticks.
+    expect(ticks).toBeGreaterThan(50)
+  }, 30_000)
+
+  const runaways: [string, string][] = [
+    ['a busy loop', '<?php while (true) {}'],
+    ['a long sleep', '<?php sleep(60);'],
+    [
+      'a memory bomb',
+      '<?php ini_set("memory_limit", "-1"); $a = []; while (true) { $a[] = str_repeat("x", 1 << 20); }',
+    ],
+    ['an output flood', '<?php while (true) { echo str_repeat("flood ", 10000); }'],
+  ]
+
+  for (const [label, code] of runaways) {
+    it(`stops ${label} within its timeout plus one second and recovers`, async () => {
+      const { value, ms } = await timed(php(runtime, code, { timeoutMs: 1_000 }))
+      // The memory bomb may also die of PHP's own limit before the deadline: either way it must not run on.
+      expect(['timed-out', 'failed']).toContain(value.status)
+      expect(ms).toBeLessThan(1_000 + 1_000)
+      const after = await php(runtime, '<?php echo "alive";')
+      expect(after.status).toBe('ok')
+      expect(after.stdout).toBe('alive')
+      expect(runtime.state).toBe('ready')
+    }, 30_000)
+  }
+
+  it('stops a command when its signal aborts, and the other runtime is unaffected', async () => {
+    const controller = new AbortController()
+    const running = php(runtime, '<?php while (true) {}', { signal: controller.signal })
+    const other = php(
+      bystander,
+      '<?php $end = microtime(true) + 0.3; while (microtime(true) < $end) {} echo "bystander ok";',
+    )
+    setTimeout(() => controller.abort(), 200)
+    const [stopped, unaffected] = await Promise.all([running, other])
+    expect(stopped.status).toBe('aborted')
+    expect(unaffected.status).toBe('ok')
+    expect(unaffected.stdout).toBe('bystander ok')
+  }, 30_000)
+
+  it('keeps the database as of the last completed command after a runaway is stopped', async () => {
+    await runtime.execute({
+      command: 'wordpress.option-set',
+      args: { name: 'codebox_kept', value: 'before-runaway' },
+    })
+    await php(runtime, '<?php while (true) {}', { timeoutMs: 300 })
+    const kept = await runtime.execute({ command: 'wordpress.option-get', args: { name: 'codebox_kept' } })
+    expect(kept.status === 'ok' && kept.value).toEqual({ exists: true, value: 'before-runaway' })
+  }, 30_000)
+
+  it('survives a wasm trap inside PHP without crashing the host, reporting a diagnostic', async () => {
+    const events: RuntimeEvent[] = []
+    const off = runtime.on('diagnostic', (event) => events.push(event))
+    // usleep inside a usort callback traps php-wasm's asyncify build ("unreachable").
+    const trapped = await php(
+      runtime,
+      '<?php $a = [3, 1, 2]; usort($a, function ($x, $y) { usleep(1); return $x <=> $y; }); echo "sorted";',
+    )
+    off()
+    expect(trapped.status).toBe('failed')
+    expect(events.some((event) => event.code === 'PHP_WORKER_LOST' || /crash/i.test(event.message))).toBe(
+      true,
+    )
+    const after = await php(runtime, '<?php echo "still here";')
+    expect(after.stdout).toBe('still here')
+  }, 60_000)
+
+  it('fails process execution fast with a clear error instead of hanging', async () => {
+    const { value, ms } = await timed(
+      php(
+        runtime,
+        '<?php $out = shell_exec("id"); var_dump($out); echo exec("ls", $o, $code); echo "|code=$code";',
+        {
+          timeoutMs: 10_000,
+        },
+      ),
+    )
+    expect(value.status === 'ok' || value.status === 'failed').toBe(true)
+    expect(ms).toBeLessThan(5_000)
+    expect(`${value.stdout}${value.stderr}`).toMatch(/process execution is disabled|NULL|bool\(false\)/)
+    expect(value.stdout).not.toMatch(/uid=/)
+  }, 30_000)
+
+  it('has no outbound network by default and opens no relay port another process could use', async () => {
+    const server = createServer((socket) => {
+      hits++
+      socket.end('HTTP/1.0 200 OK\r\n\r\nreached')
+    })
+    let hits = 0
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as { port: number }).port
+    try {
+      const before = await listeningPorts()
+      const result = (await php(
+        runtime,
+        `<?php $r = @file_get_contents('http://127.0.0.1:${port}/'); var_dump($r); $s = @fsockopen('127.0.0.1', ${port}, $e, $m, 2); var_dump($s);`,
+        { timeoutMs: 10_000 },
+      )) as CommandResult
+      const after = await listeningPorts()
+      expect(hits).toBe(0)
+      expect(result.stdout).not.toContain('reached')
+      const opened = [...after].filter((p) => !before.has(p) && p !== port)
+      expect(opened).toEqual([])
+    } finally {
+      server.close()
+    }
+  }, 30_000)
+})
