@@ -16,7 +16,9 @@ const report = JSON.parse(readFileSync(reportPath, 'utf8'))
 const passed = report.numPassedTests ?? 0
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
 // Suites that failed to load have no tests but are failures.
-const brokenFiles = (report.testResults ?? []).filter((file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0).length
+const brokenFiles = (report.testResults ?? []).filter(
+  (file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0,
+).length
 const failed = (report.numFailedTests ?? 0) + brokenFiles + extraFailures.length
 if (report.numTotalTests === 0) {
   console.log('vitest ran no test')

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { playground } from '@codebox/backend-playground'
-import { type CommandResult, createRuntime, type Runtime, type RuntimeEvent } from '@codebox/runtime-core'
+import { type CommandResult, createRuntime, type Runtime, type RuntimeEventOf } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const policy = { commands: { allow: ['wordpress.*'] } }
@@ -110,7 +110,7 @@ describe('isolation: PHP runs off the caller thread and can always be stopped', 
   }, 30_000)
 
   it('survives a wasm trap inside PHP without crashing the host, reporting a diagnostic', async () => {
-    const events: RuntimeEvent[] = []
+    const events: RuntimeEventOf<'diagnostic'>[] = []
     const off = runtime.on('diagnostic', (event) => events.push(event))
     // usleep inside a usort callback traps php-wasm's asyncify build ("unreachable").
     const trapped = await php(

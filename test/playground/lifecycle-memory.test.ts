@@ -19,7 +19,7 @@ describe('create and destroy', () => {
         replay: true,
         types: ['runtime.progress', 'runtime.created'],
       })) {
-        events.push(event)
+        events.push(event as RuntimeEvent)
         if (event.type === 'runtime.created') break
       }
     } finally {

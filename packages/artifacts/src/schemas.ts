@@ -122,7 +122,10 @@ export const ProvenanceComponentSchema = z.strictObject({
   kind: z.enum(['backend', 'runtime', 'wordpress', 'php', 'plugin', 'tool', 'template', 'layer']),
   name: z.string().min(1),
   version: z.string().optional(),
-  sha256: z.string().regex(/^(sha256:)?[0-9a-f]{64}$/, 'expected a SHA-256 as sha256:<hex> or bare lower-case hex').optional(),
+  sha256: z
+    .string()
+    .regex(/^(sha256:)?[0-9a-f]{64}$/, 'expected a SHA-256 as sha256:<hex> or bare lower-case hex')
+    .optional(),
   source: z.string().optional(),
 })
 /** See {@link ProvenanceComponentSchema}. */

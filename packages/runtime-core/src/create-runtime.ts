@@ -274,6 +274,7 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
           } satisfies RuntimeSnapshot)
         : options.from
     const mounts = (options.mounts ?? []).map((mount) => this.#checkMount(mount))
+    for (const mount of mounts) if (mount.mode === 'readwrite') await this.#approveReadWriteMount(mount)
     const instance = await this.#backend.create({
       runtimeId: this.id,
       policy: this.policy,
@@ -354,23 +355,7 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   async mount(spec: MountSpec & CallOptions): Promise<Unmount> {
     const instance = this.#assertState('mount')
     const mount = this.#checkMount(spec)
-    // A read-write mount is a write: under `on-write` approvals (or `on-command` naming `runtime.mount`) ask first.
-    if (mount.mode === 'readwrite' && approvalRequired(this.policy, { command: 'runtime.mount', writes: true })) {
-      await this.#requireApproval({
-        kind: 'write',
-        description: `mount ${mount.source} read-write at ${mount.target}`,
-      }).then((decision) => {
-        if (!decision.approved) {
-          throw new CodeboxError(
-            'APPROVAL_DENIED',
-            `Read-write mount at ${mount.target} was not approved: ${decision.reason}`,
-            {
-              details: { target: mount.target },
-            },
-          )
-        }
-      })
-    }
+    if (mount.mode === 'readwrite') await this.#approveReadWriteMount(mount)
     const made = await this.#track(
       this.#withSignal('mount', spec, (signal) => instance.mount(mount, { signal })),
     )
@@ -392,6 +377,25 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     }
     const { unmount: _drop, ...info } = made
     return Object.assign(unmount, { mount: Object.freeze(info) })
+  }
+
+  /**
+   * A read-write mount is a write: under `on-write` approvals (or `on-command` naming `runtime.mount`) ask first,
+   * both for mounts given to createRuntime and for runtime.mount.
+   */
+  async #approveReadWriteMount(mount: Required<MountSpec>): Promise<void> {
+    if (!approvalRequired(this.policy, { command: 'runtime.mount', writes: true })) return
+    const decision = await this.#requireApproval({
+      kind: 'write',
+      description: `mount ${mount.source} read-write at ${mount.target}`,
+    })
+    if (!decision.approved) {
+      throw new CodeboxError(
+        'APPROVAL_DENIED',
+        `Read-write mount at ${mount.target} was not approved: ${decision.reason}`,
+        { details: { target: mount.target } },
+      )
+    }
   }
 
   async #requireApproval(request: ApprovalRequest): Promise<{ approved: boolean; reason: string }> {

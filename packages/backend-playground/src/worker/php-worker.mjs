@@ -72,6 +72,18 @@ const ERROR_LOG_PATH = '/internal/codebox/php-error.log'
 const WORDPRESS_ROOT = '/wordpress'
 /** Directories of an installed site that never change at runtime (shared, read-only in `nodefs-core`). */
 const IMMUTABLE_SITE_DIRS = ['wp-admin', 'wp-includes', 'wp-content/plugins/sqlite-database-integration']
+/** OPcache in shared (wasm) memory only: the file cache mode is slower and served stale eval code. */
+const OPCACHE_INI = {
+  'opcache.enable': '1',
+  'opcache.enable_cli': '1',
+  'opcache.file_cache': '',
+  'opcache.file_cache_only': '0',
+  'opcache.validate_timestamps': '1',
+  'opcache.revalidate_freq': '0',
+  'opcache.memory_consumption': '128',
+  'opcache.interned_strings_buffer': '16',
+  'opcache.max_accelerated_files': '10000',
+}
 /** Output chunks are batched for at most this long / this many bytes before being posted. */
 const OUTPUT_FLUSH_MS = 25
 const OUTPUT_FLUSH_BYTES = 64 * 1024
@@ -308,7 +320,12 @@ async function handleInit(init) {
   interceptOutput(runtime)
   const FS = runtime.FS
   instance.mkdir('/internal/codebox')
+  // OPcache refuses unknown SAPI names; in-memory mode with timestamp checks on every include stays fresh.
+  // Otherwise the CLI SAPI, as Playground's own CLI uses: WP-CLI refuses to run under any other SAPI name, and
+  // WordPress serves requests the same way under it. The SAPI can only be chosen before the first request.
+  await instance.setSapiName(init.opcache ? 'fpm-fcgi' : 'cli')
   await setPhpIniEntries(instance, {
+    ...(init.opcache ? OPCACHE_INI : {}),
     memory_limit: '256M',
     display_errors: '0',
     html_errors: '0',
