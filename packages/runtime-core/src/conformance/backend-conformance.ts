@@ -353,6 +353,44 @@ export function describeBackendConformance<C extends CommandCatalogue>(
       )
 
       it(
+        'asks for approval of a readwrite mount only when the policy puts writes under approval',
+        async () => {
+          const plain = await shared.mount({
+            source: hostDir,
+            target: `${options.mountRoot}/rw-plain`,
+            mode: 'readwrite',
+          })
+          await plain()
+          const requests: string[] = []
+          const guarded = await create({
+            policy: { ...allowAll, approvals: { mode: 'on-write' } },
+            onApproval: (request) => {
+              requests.push(request.description)
+              return false
+            },
+          } as Partial<CreateRuntimeOptions<C>>)
+          try {
+            const refused = await guarded
+              .mount({ source: hostDir, target: `${options.mountRoot}/rw-guarded`, mode: 'readwrite' })
+              .catch((e: unknown) => e)
+            expect((refused as { code?: string }).code).toBe('APPROVAL_DENIED')
+            expect(requests).toHaveLength(1)
+            await (
+              await guarded.mount({
+                source: hostDir,
+                target: `${options.mountRoot}/ro-guarded`,
+                mode: 'readonly',
+              })
+            )()
+            expect(requests).toHaveLength(1)
+          } finally {
+            await guarded.destroy()
+          }
+        },
+        timeout,
+      )
+
+      it(
         'refuses targets with ".." and sources outside the policy',
         async () => {
           const dots = await shared
