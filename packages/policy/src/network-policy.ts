@@ -1,20 +1,5 @@
-import { canonicalHost, type HostEntry, hostEntryMatches, parseHostEntry } from './host-entry.js'
+import { isHostAllowed as matchNetwork } from './network-match.js'
 import type { NetworkPolicy } from './policy-schema.js'
-
-const parsedEntries = new WeakMap<readonly string[], readonly HostEntry[]>()
-
-function entriesOf(allowHosts: readonly string[]): readonly HostEntry[] {
-  let entries = parsedEntries.get(allowHosts)
-  if (entries === undefined) {
-    // Entries that do not parse are skipped (they can only appear if the policy bypassed validation).
-    entries = allowHosts.flatMap((entry) => {
-      const parsed = parseHostEntry(entry)
-      return parsed.ok ? [parsed.value] : []
-    })
-    parsedEntries.set(allowHosts, entries)
-  }
-  return entries
-}
 
 /**
  * True when `policy.network` allows a connection to `host` (and `port`).
@@ -38,10 +23,6 @@ function entriesOf(allowHosts: readonly string[]): readonly HostEntry[] {
  * @param port - the destination port, if known.
  */
 export function isHostAllowed(network: NetworkPolicy, host: string, port?: number): boolean {
-  if (network === 'deny') return false
-  if (network === 'allow') return true
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return false
-  const canonical = canonicalHost(host)
-  if (canonical === undefined) return false
-  return entriesOf(network.allowHosts).some((entry) => hostEntryMatches(entry, canonical, port))
+  // The matching itself lives in network-match.js, shared with the Playground backend's PHP socket layer.
+  return matchNetwork(network, host, port)
 }

@@ -30,20 +30,38 @@ export interface CollectBundleInput {
 
 /**
  * The per-field enforcement report: runtime-core enforces commands, approvals and secrets itself; the backend
- * states how it enforces network and filesystem.
+ * states how it enforces network and filesystem. Every `enforced` detail names the integration tests that fail when
+ * the enforcement is removed (test/policy/*.test.ts against the Playground backend).
+ *
+ * @param enforcement - the backend instance's own entries.
+ * @param usage - what the run used: `connectors` is the number of connectors declared at create.
  */
-export function enforcementReport(enforcement: BackendInstance['enforcement']): PolicyEnforcementReport {
+export function enforcementReport(
+  enforcement: BackendInstance['enforcement'],
+  usage: { readonly connectors?: number } = {},
+): PolicyEnforcementReport {
   return {
-    commands: { status: 'enforced', detail: 'runtime-core checks the allow-list before every dispatch' },
-    approvals: {
-      status: 'enforced',
-      detail: 'runtime-core asks onApproval before commands and writes under approval',
-    },
-    secrets: {
+    commands: {
       status: 'enforced',
       detail:
-        'connector secrets resolve only under connector-scoped policy and are registered with the redactor',
+        'runtime-core checks commands.allow before every dispatch; a command outside it is denied (test/policy/enforcement-report.test.ts)',
     },
+    approvals: {
+      status: 'enforced',
+      detail:
+        'runtime-core asks onApproval with a redacted request before commands and read-write mounts under approval; a rejection or a missing callback denies (test/policy/approvals.test.ts)',
+    },
+    secrets:
+      usage.connectors === 0
+        ? {
+            status: 'not-applicable',
+            detail: 'no connectors were declared, so no secret could reach the runtime',
+          }
+        : {
+            status: 'enforced',
+            detail:
+              "connector secrets resolve only under secrets: 'connector-scoped' (fail closed otherwise), reach only the declaring runtime and are registered with the redactor (test/policy/secrets.test.ts)",
+          },
     network: enforcement.network,
     filesystem: enforcement.filesystem,
   }
@@ -57,13 +75,13 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
       policy: {
         effective: input.policy,
         digest: input.policyDigest,
-        enforcement: enforcementReport(input.enforcement),
+        enforcement: enforcementReport(input.enforcement, { connectors: input.credentials.length }),
       },
       inputs: input.inputs,
       commands: [...input.commands],
       events: input.events.map((event) => ({ ...event })),
       logs: { ...(input.contribution.logs ?? {}) } as Record<string, string | Uint8Array<ArrayBuffer>>,
-      diagnostics: input.diagnostics.map((diagnostic) => ({
+      diagnostics: [...input.diagnostics, ...(input.options.diagnostics ?? [])].map((diagnostic) => ({
         schema: 'wp-codebox/plugin-runtime-diagnostic/v1' as const,
         ...diagnostic,
       })),
@@ -77,7 +95,7 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
           }
         : {}),
       ...(input.snapshot ? { snapshot: input.snapshot.bytes as Uint8Array<ArrayBuffer> } : {}),
-      timings: input.timings,
+      timings: { ...input.timings, ...input.options.timings },
     },
     {
       ...(input.options.directory === undefined ? {} : { directory: input.options.directory }),

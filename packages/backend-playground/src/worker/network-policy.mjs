@@ -10,12 +10,15 @@
  * the connection or opens a direct `net` TCP connection in this thread) and a `serverDecorator`
  * that refuses to listen. No port is ever opened, so there is nothing to connect to from outside.
  */
+import dns from 'node:dns'
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
+import { canonicalHost, isHostAllowed, isIpLiteral } from '@codebox/policy/network-match'
 
 /**
  * @typedef {import('./php-worker-protocol.js').NetworkPolicy} NetworkPolicy
- * @typedef {(event: { type: 'network.denied' | 'network.allowed' | 'network.listen-denied', host: string, port: number }) => void} NetworkEventSink
+ * @typedef {import('./php-worker-protocol.js').NetworkDenialReason} NetworkDenialReason
+ * @typedef {(event: { type: 'network.denied' | 'network.allowed' | 'network.listen-denied', host: string, port: number, reason?: NetworkDenialReason }) => void} NetworkEventSink
  */
 
 const CONNECTING = 0
@@ -24,19 +27,99 @@ const CLOSING = 2
 const CLOSED = 3
 
 /**
- * Whether `host` matches one of the allow-list entries (`example.com` exact, `*.example.com` any subdomain).
- *
- * @param {readonly string[]} hosts
- * @param {string} host
+ * Addresses a public host name must not resolve to unless the policy lists the address itself: loopback,
+ * private, link-local, carrier-grade NAT, unspecified, multicast and reserved ranges (IPv4 and IPv6).
+ */
+const INTERNAL_ADDRESSES = new net.BlockList()
+for (const [network, prefix] of /** @type {const} */ ([
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['224.0.0.0', 3],
+])) {
+  INTERNAL_ADDRESSES.addSubnet(network, prefix, 'ipv4')
+}
+for (const [network, prefix] of /** @type {const} */ ([
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+])) {
+  INTERNAL_ADDRESSES.addSubnet(network, prefix, 'ipv6')
+}
+
+/**
+ * @param {string} address a resolved IPv4 or IPv6 address (no brackets)
  * @returns {boolean}
  */
-export function isHostAllowed(hosts, host) {
-  const name = host.toLowerCase().replace(/\.$/, '')
-  return hosts.some((entry) => {
-    const pattern = entry.toLowerCase()
-    if (pattern.startsWith('*.')) return name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1
-    return pattern === name
-  })
+export function isInternalAddress(address) {
+  // IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is judged as the IPv4 address it carries.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped?.[1]) return isInternalAddress(mapped[1])
+  // Other spellings of mapped or translated IPv4 are not worth decoding: refuse them.
+  if (/^::ffff:/i.test(address) || /^64:ff9b:/i.test(address)) return true
+  const family = net.isIP(address)
+  if (family === 0) return true
+  return INTERNAL_ADDRESSES.check(address, family === 6 ? 'ipv6' : 'ipv4')
+}
+
+/**
+ * The policy decision for the name (or literal) PHP asked for, before any DNS lookup.
+ *
+ * php-wasm's resolver hands the socket layer the name PHP used (it maps its fake `172.29.x.x` addresses back
+ * to names), except `localhost`, which php-wasm pins to `127.0.0.1` before the socket layer sees it. So
+ * `127.0.0.1` is also checked as `localhost`: an `allowHosts` entry `localhost:8080` allows PHP's
+ * `http://localhost:8080` (and, necessarily, `http://127.0.0.1:8080`).
+ *
+ * @param {NetworkPolicy} policy
+ * @param {string} host
+ * @param {number} port
+ * @returns {boolean}
+ */
+export function isDestinationAllowed(policy, host, port) {
+  if (host === '' || !Number.isInteger(port) || port < 1 || port > 65535) return false
+  if (isHostAllowed(policy, host, port)) return true
+  return canonicalHost(host) === '127.0.0.1' && isHostAllowed(policy, 'localhost', port)
+}
+
+/**
+ * Resolves an allowed host name to the address to connect to, or undefined when it may not be reached.
+ *
+ * Under `{ allowHosts }` a name is allowed by its name, but the connection goes to an address resolved here,
+ * once (the socket connects to that address, so there is no second lookup to rebind): an address in an
+ * internal range (loopback, private, link-local, …) is only used if the policy lists that address too (with
+ * the port), or if the name is `localhost`/`*.localhost` and the address is loopback. This keeps an allowed
+ * public name from being pointed at the host's own services. Under `'allow'` any address is used.
+ *
+ * @param {NetworkPolicy} policy
+ * @param {string} host the host as PHP asked for it
+ * @param {number} port
+ * @returns {Promise<string | undefined>}
+ */
+export async function resolveAllowedAddress(policy, host, port) {
+  const canonical = canonicalHost(host)
+  if (canonical === undefined) return undefined
+  if (isIpLiteral(canonical)) return canonical.replace(/^\[|\]$/g, '')
+  /** @type {{ address: string, family: number }[]} */
+  let addresses
+  try {
+    addresses = await dns.promises.lookup(canonical, { all: true, verbatim: true })
+  } catch {
+    return undefined
+  }
+  if (policy === 'allow') return addresses[0]?.address
+  const loopbackName = canonical === 'localhost' || canonical.endsWith('.localhost')
+  const usable = addresses.find(
+    ({ address }) =>
+      !isInternalAddress(address) ||
+      isHostAllowed(policy, address, port) ||
+      (loopbackName && (address === '::1' || address.startsWith('127.'))),
+  )
+  return usable?.address
 }
 
 /**
@@ -64,31 +147,49 @@ export function createPolicySocketClass(policy, onEvent) {
       const params = new URL(url).searchParams
       const host = params.get('host') ?? ''
       const port = Number(params.get('port'))
-      const allowed =
-        policy.mode === 'allow-hosts' &&
-        host !== '' &&
-        Number.isInteger(port) &&
-        port > 0 &&
-        port < 65536 &&
-        isHostAllowed(policy.hosts, host)
-      if (!allowed) {
-        onEvent({ type: 'network.denied', host, port })
-        // Refuse asynchronously: SOCKFS expects connect() to return first and errors to arrive as events.
-        setImmediate(() => {
-          this.readyState = CLOSED
-          this.emit(
-            'error',
-            Object.assign(new Error(`codebox: outbound network to ${host}:${port} is denied`), {
-              code: 'ECONNREFUSED',
-            }),
-          )
-          this.emit('close', 1006, '')
-        })
+      if (!isDestinationAllowed(policy, host, port)) {
+        this.#refuse(host, port, 'policy')
+        return
+      }
+      void resolveAllowedAddress(policy, host, port).then(
+        (address) => this.#connect(host, port, address),
+        () => this.#connect(host, port, undefined),
+      )
+    }
+
+    /**
+     * @param {string} host
+     * @param {number} port
+     * @param {NetworkDenialReason} reason
+     */
+    #refuse(host, port, reason) {
+      onEvent({ type: 'network.denied', host, port, reason })
+      // Refuse asynchronously: SOCKFS expects connect() to return first and errors to arrive as events.
+      setImmediate(() => {
+        this.readyState = CLOSED
+        this.emit(
+          'error',
+          Object.assign(new Error(`codebox: outbound network to ${host}:${port} is denied`), {
+            code: 'ECONNREFUSED',
+          }),
+        )
+        this.emit('close', 1006, '')
+      })
+    }
+
+    /**
+     * @param {string} host
+     * @param {number} port
+     * @param {string | undefined} address
+     */
+    #connect(host, port, address) {
+      if (this.readyState !== CONNECTING) return
+      if (address === undefined) {
+        this.#refuse(host, port, 'resolved-address-not-allowed')
         return
       }
       onEvent({ type: 'network.allowed', host, port })
-      // TODO(policy): resolve and re-check the address (DNS rebinding to loopback/private ranges).
-      const tcp = net.createConnection({ host, port })
+      const tcp = net.createConnection({ host: address, port })
       this.tcp = tcp
       tcp.on('connect', () => {
         this.readyState = OPEN
