@@ -59,7 +59,7 @@ async function measure(kind, layout) {
       init: {
         phpVersion: '8.3',
         processId: 1000 + runtimes.length,
-        network: { mode: 'deny' },
+        network: 'deny',
         phpIni: {},
         wordpress: { siteDir, layout },
       },

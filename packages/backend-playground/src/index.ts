@@ -19,6 +19,10 @@ export {
 } from './command-catalogue.js'
 export type { ErrorDetails, PhpWorkerTerminationReason } from './errors.js'
 export { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from './errors.js'
+export type { GraphqlGuardrails, ResolvedGraphqlGuardrails } from './headless/graphql-guardrails-options.js'
+export { GraphqlGuardrailsSchema } from './headless/graphql-guardrails-options.js'
+export type { HeadlessOptions, ResolvedHeadlessOptions } from './headless/headless-options.js'
+export { DEFAULT_FRONTEND_STATUS, HeadlessOptionsSchema } from './headless/headless-options.js'
 export { BACKEND_VERSION, defaultCacheDir, playground } from './playground-backend.js'
 export type { PhpVersion, PlaygroundOptions, ResolvedPlaygroundOptions } from './playground-options.js'
 export {
@@ -29,6 +33,9 @@ export {
   parsePlaygroundOptions,
   SUPPORTED_PHP_VERSIONS,
 } from './playground-options.js'
+export { SUPPORTED_BLUEPRINT_STEPS } from './recipe/blueprint-steps.js'
+export type { PlaygroundRecipeBackendOptions } from './recipe/playground-recipe-backend.js'
+export { playgroundRecipeBackend } from './recipe/playground-recipe-backend.js'
 export type {
   ResolvedPlugin,
   ResolvedResource,
@@ -37,6 +44,8 @@ export type {
   ResourceResolverOptions,
 } from './resources/index.js'
 export { createResourceResolver, ResourceError, ResourceUnavailableError } from './resources/index.js'
+export type { ServeHandle, ServeOptions } from './serve.js'
+export { ServeError, serve } from './serve.js'
 export { MountError } from './site-mounts.js'
 export type { DecodedSnapshot, SnapshotManifest } from './snapshot-file.js'
 export {
@@ -56,3 +65,4 @@ export type {
   PhpWorkerOptions,
 } from './worker/php-worker-client.js'
 export { isPhpWorkerTerminatedError, PhpWorker } from './worker/php-worker-client.js'
+export { playgroundPool } from './worker-pool.js'

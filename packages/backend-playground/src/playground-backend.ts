@@ -20,9 +20,8 @@ export function defaultCacheDir(): string {
 
 /** Maps the runtime policy's network field to what the PHP worker enforces at the socket layer. */
 export function workerNetworkPolicy(network: RuntimePolicy['network']): WorkerNetworkPolicy {
-  if (network === 'deny') return { mode: 'deny' }
-  if (network === 'allow') return { mode: 'allow-hosts', hosts: ['*'] }
-  return { mode: 'allow-hosts', hosts: network.allowHosts }
+  // Passed through unchanged (ports and all): the worker matches it with @codebox/policy/network-match.
+  return typeof network === 'string' ? network : { allowHosts: [...network.allowHosts] }
 }
 
 /**

@@ -17,6 +17,8 @@ import { nanoid } from 'nanoid'
 import type { z } from 'zod'
 import type { GraphqlArgs, HttpRequestArgs, RestRequestArgs, RunPhpArgs } from './command-catalogue.js'
 import { BackendPlaygroundError } from './errors.js'
+import { bodyTooLargeResponse } from './headless/graphql-guardrails-options.js'
+import { headlessConstants, headlessLogEvent, installHeadless } from './headless/headless-install.js'
 import {
   DOCUMENT_ROOT,
   optionGetProgram,
@@ -29,9 +31,15 @@ import {
   wpCliProgram,
 } from './php-snippets.js'
 import { BACKEND_VERSION, workerNetworkPolicy } from './playground-backend.js'
+import { playgroundEnforcement } from './playground-enforcement.js'
 import type { ResolvedPlaygroundOptions } from './playground-options.js'
 import { createResourceResolver, type ResolvedPlugin, type ResolvedTool } from './resources/index.js'
-import { prepareWordPressTemplate, type WordPressTemplate } from './site/prepare-template.js'
+import type { WordPressTemplate } from './site/prepare-template.js'
+import {
+  bootRecoveryPoint,
+  prepareSiteTemplate,
+  prepareWordPressTemplateOnce,
+} from './site/template-cache.js'
 import {
   diffMount,
   disposeMount,
@@ -43,6 +51,8 @@ import { decodeSnapshot, encodeSnapshot, sha256Of } from './snapshot-file.js'
 import { resolveWordPressZip, SQLITE_INTEGRATION_ZIP } from './wordpress-builds.js'
 import { isPhpWorkerTerminatedError, PhpWorker, type PhpWorkerOptions } from './worker/php-worker-client.js'
 import type { PhpLogEntry } from './worker/php-worker-protocol.js'
+import { forwardWorkerEvent } from './worker-events.js'
+import { startSiteWorker } from './worker-pool.js'
 
 const DATABASE_PATH = 'wp-content/database/.ht.sqlite'
 const MAX_LOG_BYTES = 4 * 1024 * 1024
@@ -190,18 +200,7 @@ export class PlaygroundInstance implements BackendInstance {
       ),
     ]
     this.provenance = { backend: { name: 'playground', version: BACKEND_VERSION }, components }
-    this.enforcement = {
-      network: {
-        status: 'enforced',
-        detail:
-          'PHP sockets are replaced in the worker: no relay is started; connections outside the policy are refused',
-      },
-      filesystem: {
-        status: 'enforced',
-        detail:
-          'mount sources are checked against the policy after realpath; readonly mounts refuse every write',
-      },
-    }
+    this.enforcement = playgroundEnforcement()
   }
 
   /** Boots a new instance (or restores `context.from`). */
@@ -214,9 +213,23 @@ export class PlaygroundInstance implements BackendInstance {
     const progress = (phase: string, fraction: number, message?: string) =>
       context.emit({ type: 'runtime.progress', phase, fraction, ...(message ? { message } : {}) })
 
-    progress('template', 0.05, `WordPress ${options.wordpress}, PHP ${options.php}`)
+    const snapshot = context.from ? await decodeSnapshot(context.from.bytes) : undefined
+    // Plugins resolve before the template is prepared, so a missing one fails fast, before any slow work.
+    progress('plugins', 0.05)
+    const resolver = createResourceResolver({
+      cacheDir,
+      ...(options.download === undefined ? {} : { download: options.download }),
+    })
+    const pluginSpecs =
+      snapshot && options.plugins.length === 0
+        ? snapshot.manifest.layers.plugins.map((plugin) => ({ ...plugin, activate: false }))
+        : options.plugins
+    const plugins: ResolvedPlugin[] = []
+    for (const spec of pluginSpecs) plugins.push(await resolver.resolvePlugin(spec, { signal }))
+
+    progress('template', 0.25, `WordPress ${options.wordpress}, PHP ${options.php}`)
     const { zipPath } = resolveWordPressZip(options.wordpress)
-    const template = await prepareWordPressTemplate({
+    const template = await prepareWordPressTemplateOnce({
       zipPath,
       sqliteZipPath: SQLITE_INTEGRATION_ZIP,
       phpVersion: options.php,
@@ -226,7 +239,6 @@ export class PlaygroundInstance implements BackendInstance {
     })
     signal.throwIfAborted()
 
-    const snapshot = context.from ? await decodeSnapshot(context.from.bytes) : undefined
     if (snapshot) {
       const layers = snapshot.manifest.layers
       if (
@@ -241,17 +253,19 @@ export class PlaygroundInstance implements BackendInstance {
       }
     }
 
-    progress('plugins', 0.25)
-    const resolver = createResourceResolver({
-      cacheDir,
-      ...(options.download === undefined ? {} : { download: options.download }),
-    })
-    const pluginSpecs =
-      snapshot && options.plugins.length === 0
-        ? snapshot.manifest.layers.plugins.map((plugin) => ({ ...plugin, activate: false }))
-        : options.plugins
-    const plugins: ResolvedPlugin[] = []
-    for (const spec of pluginSpecs) plugins.push(await resolver.resolvePlugin(spec, { signal }))
+    // The installer-side work (plugin activation) runs once per template; later creates boot its cached result.
+    const site = snapshot
+      ? undefined
+      : await prepareSiteTemplate({
+          base: template,
+          phpVersion: options.php,
+          siteUrl: options.siteUrl,
+          constants: options.constants,
+          plugins,
+          cacheDir,
+          signal,
+        })
+    const bootTemplate = site ? { ...template, siteDir: site.siteDir } : template
 
     progress('mounts', 0.35)
     const prepared: PreparedMount[] = []
@@ -287,11 +301,12 @@ export class PlaygroundInstance implements BackendInstance {
       const workerOptions = PlaygroundInstance.#workerOptions(
         options,
         context,
-        template,
+        bootTemplate,
         workerMounts,
         (line) => bootLog.push(line),
       )
-      worker = await PhpWorker.start(workerOptions, { signal })
+      worker = (await startSiteWorker(options, workerOptions, { signal, pooled: prepared.length === 0 }))
+        .worker
       instance = new PlaygroundInstance({ options, context, template, plugins, cacheDir, worker })
       for (const mount of prepared) instance.#mounts.set(mount.id, mount)
       instance.#nextMount = prepared.length
@@ -307,8 +322,10 @@ export class PlaygroundInstance implements BackendInstance {
         progress('restore', 0.7)
         await instance.#applySnapshot(snapshot.files, snapshot.manifest.deleted, signal)
       }
+      await installHeadless(worker, options.headless, signal)
       const activate = plugins.filter(
-        (plugin) => plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot,
+        (plugin) =>
+          plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !site?.activated.has(plugin.slug),
       )
       if (activate.length > 0) {
         progress('activate', 0.8)
@@ -327,7 +344,10 @@ export class PlaygroundInstance implements BackendInstance {
         }
       }
       progress('ready', 1)
-      instance.#recoveryPoint = await instance.#encodeSiteSnapshot(signal)
+      // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from.
+      instance.#recoveryPoint = context.from
+        ? context.from.bytes
+        : await bootRecoveryPoint(bootTemplate.siteDir, () => created.#encodeSiteSnapshot(signal))
       instance.#lastDatabase = undefined
       return instance
     } catch (error) {
@@ -354,11 +374,16 @@ export class PlaygroundInstance implements BackendInstance {
       memoryLimit: options.memoryLimit,
       phpIni: options.phpIni,
       // Secrets become PHP constants for this runtime only; they live in the worker's memory, never on disk.
-      constants: { ...options.constants, ...secrets },
+      constants: headlessConstants(options.headless, options.graphql, context.policy.network, {
+        ...options.constants,
+        ...secrets,
+      }),
       wordpress: { siteDir: template.siteDir, siteUrl: options.siteUrl },
       mounts,
       maxOutputBytes: options.maxOutputBytes,
+      opcache: options.opcache,
       logger: { debug: (message) => bootLog(message) },
+      onEvent: (event) => forwardWorkerEvent(context.emit, event),
     }
   }
 
@@ -427,6 +452,11 @@ export class PlaygroundInstance implements BackendInstance {
 
   #onLog = (entry: PhpLogEntry): void => {
     this.#phpLog.append(entry.raw)
+    const blocked = headlessLogEvent(entry)
+    if (blocked) {
+      this.#context.emit(blocked)
+      return
+    }
     this.#context.emit({ type: 'log', level: logLevel(entry), message: entry.message, source: 'php' })
     if (entry.level === 'fatal' || entry.level === 'parse') {
       this.#context.emit({
@@ -656,16 +686,27 @@ export class PlaygroundInstance implements BackendInstance {
     context: CommandContext,
   ): Promise<BackendCommandOutcome> {
     const started = performance.now()
+    const body = JSON.stringify({
+      query: args.query,
+      variables: args.variables ?? {},
+      operationName: args.operationName,
+    })
+    const bytes = Buffer.byteLength(body)
+    if (bytes > this.#options.graphql.maxBodyBytes) {
+      const refused = bodyTooLargeResponse(bytes, this.#options.graphql.maxBodyBytes)
+      return {
+        exitCode: 1,
+        stdout: JSON.stringify(refused),
+        message: `GraphQL errors: ${refused.errors[0]?.message}`,
+        value: { data: null, errors: refused.errors, extensions: undefined, httpStatus: 413, durationMs: 0 },
+      }
+    }
     const response = await this.#worker.request(
       {
         method: 'POST',
         url: '/graphql',
         headers: { 'content-type': 'application/json', ...(args.headers ?? {}) },
-        body: JSON.stringify({
-          query: args.query,
-          variables: args.variables ?? {},
-          operationName: args.operationName,
-        }),
+        body,
       },
       { signal: context.signal },
     )

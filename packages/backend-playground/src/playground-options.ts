@@ -1,6 +1,8 @@
 import { formatPath } from '@codebox/runtime-core'
 import { z } from 'zod'
 import { BackendPlaygroundError } from './errors.js'
+import { GraphqlGuardrailsSchema } from './headless/graphql-guardrails-options.js'
+import { HeadlessOptionsSchema } from './headless/headless-options.js'
 import { PluginSpecSchema } from './resources/index.js'
 
 /** PHP versions the backend supports and tests. */
@@ -66,6 +68,25 @@ export const PlaygroundOptionsSchema = z.strictObject({
     .default(8 * 1024 * 1024),
   /** Allow resource downloads when not cached. Default true unless `CODEBOX_OFFLINE=1`. */
   download: z.boolean().optional(),
+  /**
+   * The headless policy pack (a must-use plugin; see {@link HeadlessOptionsSchema}): every rule on by default, each
+   * switchable; `false` installs no pack and WordPress behaves as usual.
+   */
+  headless: z.union([z.literal(false), HeadlessOptionsSchema]).prefault({}),
+  /** GraphQL guardrails (see {@link GraphqlGuardrailsSchema}). Default depth 10, complexity 500, page 100, body 64 KiB. */
+  graphql: GraphqlGuardrailsSchema.prefault({}),
+  /**
+   * In-memory OPcache (PHP 8.1+; every supported version): compiled PHP is kept between requests and revalidated
+   * by timestamp on every include, so edited files and new code take effect at once. About 3× faster warm
+   * WordPress requests for about 100 MB more memory per runtime. Default false.
+   */
+  opcache: z.boolean().default(false),
+  /**
+   * Keeps `size` PHP workers per template booted ahead of time, so create and fork (`from: snapshot`) take a ready
+   * one. Workers are used once, refilled in the background and stopped by `playgroundPool.drain()` or at exit.
+   * Only used when the runtime has no mounts. Default: no pool.
+   */
+  pool: z.strictObject({ size: z.number().int().min(0).max(16) }).optional(),
 })
 
 /** What a caller passes to {@link playground}. */

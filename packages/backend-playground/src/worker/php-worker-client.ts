@@ -29,7 +29,7 @@ export interface PhpWorkerLogger {
 export interface PhpWorkerOptions {
   /** PHP version to load (`8.3`, `8.2`, …; 7.4+). Default `8.3`. */
   readonly phpVersion?: string
-  /** Outbound network policy. Default `{ mode: 'deny' }`. */
+  /** Outbound network policy (the runtime policy's `network` value). Default `'deny'`. */
   readonly network?: NetworkPolicy
   /** PHP `memory_limit`. Default `256M`. */
   readonly memoryLimit?: string
@@ -57,6 +57,13 @@ export interface PhpWorkerOptions {
   readonly onExit?: (exit: PhpWorkerExit) => void
   /** Receives the worker thread's console output. Default: discarded. */
   readonly logger?: PhpWorkerLogger
+  /**
+   * In-memory OPcache: compiled scripts are kept between calls and revalidated by timestamp on every include.
+   * Costs about 100 MB of memory per runtime. Default false.
+   */
+  readonly opcache?: boolean
+  /** Start the thread unreferenced, so it does not keep the process alive (pooled workers); see `ref()`. */
+  readonly unref?: boolean
 }
 
 /** Options shared by every call. */
@@ -202,6 +209,7 @@ export class PhpWorker implements AsyncDisposable {
       stdout: true,
       stderr: true,
     })
+    if (options.unref) this.#worker.unref()
     for (const stream of [this.#worker.stdout, this.#worker.stderr]) {
       stream.setEncoding('utf8')
       stream.on('data', (text: string) => {
@@ -260,11 +268,12 @@ export class PhpWorker implements AsyncDisposable {
           init: {
             phpVersion: options.phpVersion ?? '8.3',
             processId: nextProcessId++,
-            network: options.network ?? { mode: 'deny' },
+            network: options.network ?? 'deny',
             phpIni: { memory_limit: options.memoryLimit ?? '256M', ...options.phpIni },
             wordpress: options.wordpress,
             mounts: options.mounts,
             constants: options.constants,
+            opcache: options.opcache ?? false,
           },
         },
         callOptions,
@@ -281,6 +290,11 @@ export class PhpWorker implements AsyncDisposable {
   get info(): InitResult {
     if (!this.#info) throw new PhpWorkerCallError('PHP worker has not started')
     return this.#info
+  }
+
+  /** Makes the worker keep the process alive again (after the `unref` start option). */
+  ref(): void {
+    this.#worker.ref()
   }
 
   /** Whether the worker thread has ended. */

@@ -9,14 +9,19 @@
  * @module
  */
 
-/** Outbound network policy enforced at PHP's socket layer. Default `{ mode: 'deny' }`. */
-export type NetworkPolicy =
-  | { readonly mode: 'deny' }
-  | {
-      readonly mode: 'allow-hosts'
-      /** Exact host names or `*.example.com` wildcards; matched case-insensitively. */
-      readonly hosts: readonly string[]
-    }
+/**
+ * Outbound network policy enforced at PHP's socket layer: the runtime policy's `network` value as is
+ * (`'deny'`, `'allow'` or `{ allowHosts }` with the policy's grammar, ports included), matched in the worker by
+ * `@codebox/policy/network-match`. Default `'deny'`.
+ */
+export type NetworkPolicy = 'deny' | 'allow' | { readonly allowHosts: readonly string[] }
+
+/**
+ * Why a connection was refused: `policy` (the host and port PHP asked for are not allowed) or
+ * `resolved-address-not-allowed` (an allowed name resolved only to internal addresses the policy does not list,
+ * or did not resolve).
+ */
+export type NetworkDenialReason = 'policy' | 'resolved-address-not-allowed'
 
 /** How the WordPress tree is laid out in the PHP filesystem. */
 export type WordPressLayout = 'memfs-copy' | 'nodefs-core'
@@ -55,6 +60,8 @@ export interface WorkerInit {
   readonly mounts?: readonly WorkerMountSpec[] | undefined
   /** PHP constants defined for every script and request. */
   readonly constants?: Readonly<Record<string, string | number | boolean | null>> | undefined
+  /** In-memory OPcache (SAPI name `fpm-fcgi`, timestamps revalidated on every include). Default false. */
+  readonly opcache?: boolean | undefined
 }
 
 /** A PHP error, warning or notice read from PHP's error log. */
@@ -166,6 +173,8 @@ export type WorkerEvent =
       readonly type: 'network.denied' | 'network.allowed' | 'network.listen-denied'
       readonly host: string
       readonly port: number
+      /** `network.denied` only. */
+      readonly reason?: NetworkDenialReason
     }
   | { readonly type: 'process.denied'; readonly command: string }
 

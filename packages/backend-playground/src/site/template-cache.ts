@@ -1,0 +1,222 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, statSync } from 'node:fs'
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { BackendPlaygroundError } from '../errors.js'
+import { DOCUMENT_ROOT, parseProgramOutput, pluginActivateProgram } from '../php-snippets.js'
+import type { ResolvedPlugin } from '../resources/index.js'
+import { PhpWorker, type PhpWorkerOptions } from '../worker/php-worker-client.js'
+import {
+  type PrepareWordPressTemplateOptions,
+  prepareWordPressTemplate,
+  type WordPressTemplate,
+} from './prepare-template.js'
+
+/** Bump when the layout or the activation procedure of derived site templates changes. */
+const SITE_TEMPLATE_FORMAT = 1
+
+/** Options of {@link prepareSiteTemplate}. */
+export interface PrepareSiteTemplateOptions {
+  /** The installed WordPress template (core + SQLite) the site template derives from. */
+  readonly base: WordPressTemplate
+  /** PHP version the installer-side work (plugin activation) runs on; part of the key. */
+  readonly phpVersion: string
+  /** Site URL WordPress believes it is served at; part of the key. */
+  readonly siteUrl: string
+  /** wp-config constants (configuration only, never secrets); part of the key. */
+  readonly constants: Readonly<Record<string, string | number | boolean | null>>
+  /** Resolved plugins of the runtime; those with `activate` (not mu-plugins) are activated in the template. */
+  readonly plugins: readonly ResolvedPlugin[]
+  /** Cache root; derived templates go to `<cacheDir>/sites/tpl-<key>/`. */
+  readonly cacheDir: string
+  readonly signal?: AbortSignal
+}
+
+/** A site layer ready to boot: a cached copy of the base template with plugins activated and first-request work done. */
+export interface SiteTemplate {
+  /** Directory to boot the worker from (`wordpress.siteDir`). */
+  readonly siteDir: string
+  /** Content key of the template: `sha256:<hex>` of (base, PHP, plugin set with activation, configuration). */
+  readonly key: string
+  /** Slugs of the plugins that are already active in this template. */
+  readonly activated: ReadonlySet<string>
+  /** Whether this call built the template (the installer-side work ran) rather than finding it cached. */
+  readonly built: boolean
+}
+
+/** Where a plugin is mounted in the PHP filesystem. */
+export function pluginVfsPath(plugin: Pick<ResolvedPlugin, 'slug' | 'loadAs'>): string {
+  return `${DOCUMENT_ROOT}/wp-content/${plugin.loadAs === 'mu-plugin' ? 'mu-plugins' : 'plugins'}/${plugin.slug}`
+}
+
+function sortedRecord<T>(record: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/** The plugins a template activates: normal plugins with `activate`, in the order given. */
+function pluginsToActivate(plugins: readonly ResolvedPlugin[]): ResolvedPlugin[] {
+  return plugins.filter((plugin) => plugin.activate && plugin.loadAs !== 'mu-plugin')
+}
+
+/** The template key: everything that can change what the installer-side work writes. */
+export function siteTemplateKey(options: Omit<PrepareSiteTemplateOptions, 'cacheDir' | 'signal'>): string {
+  const identity = {
+    format: SITE_TEMPLATE_FORMAT,
+    base: path.basename(options.base.siteDir),
+    core: options.base.coreSha256,
+    sqlite: options.base.sqliteSha256,
+    php: options.phpVersion,
+    siteUrl: options.siteUrl,
+    constants: sortedRecord(options.constants),
+    plugins: options.plugins.map((plugin) => ({
+      slug: plugin.slug,
+      sha256: plugin.sha256,
+      loadAs: plugin.loadAs,
+      pluginFile: plugin.pluginFile,
+      activate: plugin.activate && plugin.loadAs !== 'mu-plugin',
+    })),
+  }
+  return `sha256:${createHash('sha256').update(JSON.stringify(identity)).digest('hex')}`
+}
+
+/**
+ * Returns the site layer to boot for a runtime: a template derived from the installed base template in which the
+ * plugins were activated and a first request was served once, keyed by (core, SQLite, PHP,
+ * plugin set with hashes and activation, constants, site URL). The first call for a key boots PHP, activates the
+ * plugins and stores the resulting site layer atomically (temp dir + rename); every later call, in any process,
+ * finds it and runs no PHP at all.
+ *
+ * @throws {BackendPlaygroundError} `PLUGIN_ACTIVATION_FAILED` when a plugin does not activate.
+ */
+export async function prepareSiteTemplate(options: PrepareSiteTemplateOptions): Promise<SiteTemplate> {
+  const activate = pluginsToActivate(options.plugins)
+  const key = siteTemplateKey(options)
+  const activated = new Set(activate.map((plugin) => plugin.slug))
+  const siteDir = path.join(
+    options.cacheDir,
+    'sites',
+    `tpl-${key.slice('sha256:'.length, 'sha256:'.length + 40)}`,
+  )
+  if (existsSync(siteDir)) return { siteDir, key, activated, built: false }
+
+  await mkdir(path.dirname(siteDir), { recursive: true })
+  const tmp = `${siteDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    // Symlinks into the shared layers stay symlinks; the mutable files (wp-config, wp-content) are copied.
+    await cp(options.base.siteDir, tmp, { recursive: true, verbatimSymlinks: true })
+    await buildInto(tmp, activate, options)
+    try {
+      await rename(tmp, siteDir)
+    } catch (error) {
+      // Another process built the same template first; theirs has the same key, so it is used instead.
+      if (!existsSync(siteDir)) throw error
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true })
+  }
+  return { siteDir, key, activated, built: true }
+}
+
+/**
+ * Boots PHP on `siteDir`, activates the plugins, serves one warm-up request (so the lazy one-time work of a fresh
+ * site, such as rebuilding rewrite rules and plugin upgrade routines, is done here and not in every runtime's first
+ * request) and writes every site-layer file that changed back to disk.
+ */
+async function buildInto(
+  siteDir: string,
+  activate: readonly ResolvedPlugin[],
+  options: PrepareSiteTemplateOptions,
+): Promise<void> {
+  const workerOptions: PhpWorkerOptions = {
+    phpVersion: options.phpVersion,
+    network: 'deny',
+    constants: options.constants,
+    wordpress: { siteDir, siteUrl: options.siteUrl },
+    mounts: options.plugins.map((plugin) => ({
+      hostPath: plugin.path,
+      vfsPath: pluginVfsPath(plugin),
+      readOnly: true,
+    })),
+  }
+  const worker = await PhpWorker.start(workerOptions, { signal: options.signal, timeoutMs: 120_000 })
+  try {
+    for (const plugin of activate) {
+      const result = await worker.run(
+        { code: pluginActivateProgram({ plugin: plugin.pluginFile ?? plugin.slug }) },
+        { signal: options.signal, timeoutMs: 120_000 },
+      )
+      const parsed = parseProgramOutput(result.stdout)
+      if (result.exitCode !== 0 || !parsed || parsed.error !== undefined) {
+        const fatal = result.errors.find((entry) => entry.level === 'fatal' || entry.level === 'parse')
+        throw new BackendPlaygroundError(
+          'PLUGIN_ACTIVATION_FAILED',
+          `Plugin ${plugin.slug}@${plugin.version} failed to activate: ${parsed?.error ?? fatal?.message ?? result.stdout.slice(0, 500)}`,
+          { details: { plugin: plugin.slug } },
+        )
+      }
+    }
+    const warmUp = await worker.request({ url: '/wp-json/' }, { signal: options.signal, timeoutMs: 120_000 })
+    if (warmUp.status >= 500) {
+      throw new BackendPlaygroundError(
+        'TEMPLATE_NOT_INSTALLED',
+        `The site template answered its warm-up request with HTTP ${warmUp.status}`,
+        { details: { status: warmUp.status, errors: warmUp.errors.map((entry) => entry.raw).slice(0, 10) } },
+      )
+    }
+    const exported = await worker.exportDir(DOCUMENT_ROOT, { skipMounts: true, signal: options.signal })
+    for (const file of exported) {
+      const target = path.join(siteDir, ...file.path.split('/'))
+      const current = existsSync(target) ? new Uint8Array(await readFile(target)) : undefined
+      if (current && Buffer.compare(current, file.bytes) === 0) continue
+      await mkdir(path.dirname(target), { recursive: true })
+      await writeFile(target, file.bytes)
+    }
+  } finally {
+    await worker.terminate()
+  }
+}
+
+const wordpressTemplates = new Map<string, Promise<WordPressTemplate>>()
+
+/**
+ * {@link prepareWordPressTemplate} once per process for the same zips and cache (it reads and hashes the
+ * ~5 MB build zip on every call); re-prepared when the template directory disappeared or a zip changed.
+ */
+export async function prepareWordPressTemplateOnce(
+  options: PrepareWordPressTemplateOptions,
+): Promise<WordPressTemplate> {
+  const stamp = (file: string) => {
+    const stats = statSync(file)
+    return `${file}:${stats.size}:${stats.mtimeMs}`
+  }
+  const key = `${stamp(options.zipPath)}|${stamp(options.sqliteZipPath)}|${options.cacheDir}`
+  const cached = wordpressTemplates.get(key)
+  if (cached) {
+    const template = await cached.catch(() => undefined)
+    if (template && existsSync(template.siteDir)) return template
+  }
+  const prepared = prepareWordPressTemplate(options)
+  wordpressTemplates.set(key, prepared)
+  prepared.catch(() => {
+    if (wordpressTemplates.get(key) === prepared) wordpressTemplates.delete(key)
+  })
+  return prepared
+}
+
+const recoveryPoints = new Map<string, Promise<Uint8Array>>()
+
+/**
+ * The snapshot of a runtime that has just booted from `siteDir` and changed nothing: the same for every runtime
+ * booted from that template, so it is encoded once per process and shared.
+ */
+export function bootRecoveryPoint(siteDir: string, encode: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  let point = recoveryPoints.get(siteDir)
+  if (!point) {
+    point = encode()
+    recoveryPoints.set(siteDir, point)
+    point.catch(() => {
+      if (recoveryPoints.get(siteDir) === point) recoveryPoints.delete(siteDir)
+    })
+  }
+  return point
+}

@@ -1,0 +1,155 @@
+import { playground, ServeError, serve } from '@codebox/backend-playground'
+import { createRuntime, type Runtime } from '@codebox/runtime-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hasWpGraphql, needsWpGraphql } from './wp-graphql-available.js'
+
+describe('serve(runtime) on loopback', () => {
+  let runtime: Runtime
+
+  beforeAll(async () => {
+    runtime = (await createRuntime({
+      backend: playground({ plugins: hasWpGraphql ? ['wp-graphql'] : [], graphql: { maxBodyBytes: 4096 } }),
+      policy: { commands: { allow: ['wordpress.*'] } },
+      cleanupOnExit: false,
+    })) as unknown as Runtime
+  }, 120_000)
+
+  afterAll(async () => {
+    await runtime?.destroy()
+  })
+
+  const postGraphql = (url: string, query: string) =>
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    })
+
+  it.skipIf(!hasWpGraphql)(
+    `answers POST and GET /graphql from a real HTTP client ${needsWpGraphql}`,
+    async () => {
+      await using server = await serve(runtime)
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const posted = await postGraphql(server.url, '{ generalSettings { title } }')
+      expect(posted.status).toBe(200)
+      expect(posted.headers.get('content-type')).toMatch(/application\/json/)
+      expect(await posted.json()).toMatchObject({ data: { generalSettings: { title: expect.any(String) } } })
+      const got = await fetch(
+        `${server.url}/graphql?query=${encodeURIComponent('{ generalSettings { url } }')}`,
+      )
+      expect(got.status).toBe(200)
+      expect(await got.json()).toMatchObject({ data: { generalSettings: { url: 'http://127.0.0.1' } } })
+    },
+  )
+
+  it('answers /wp-json/ and REST routes, and 404 for every other path', async () => {
+    await using server = await serve(runtime)
+    const index = await fetch(`${server.url}/wp-json/`)
+    expect(index.status).toBe(200)
+    expect(await index.json()).toHaveProperty('namespaces')
+    const posts = await fetch(`${server.url}/wp-json/wp/v2/posts?per_page=1`)
+    expect(posts.status).toBe(200)
+    expect(Array.isArray(await posts.json())).toBe(true)
+    for (const path of ['/', '/wp-admin/', '/wp-login.php', '/xmlrpc.php', '/wp-jsonx']) {
+      const response = await fetch(`${server.url}${path}`)
+      expect({ path, status: response.status }).toEqual({ path, status: 404 })
+      await response.arrayBuffer()
+    }
+  })
+
+  it('refuses a body over maxBodyBytes with 413 and a GraphQL error before the request reaches the runtime', async () => {
+    await using server = await serve(runtime, { maxBodyBytes: 4096 })
+    const commands = runtime.history.length
+    const response = await postGraphql(server.url, `# ${'x'.repeat(5000)}\n{ generalSettings { title } }`)
+    expect(response.status).toBe(413)
+    expect(await response.json()).toMatchObject({
+      errors: [
+        {
+          message: expect.stringContaining('at most 4096 bytes'),
+          extensions: { code: 'CODEBOX_BODY_TOO_LARGE' },
+        },
+      ],
+    })
+    const get = await fetch(`${server.url}/graphql?query=${'x'.repeat(5000)}`)
+    expect(get.status).toBe(413)
+    await get.arrayBuffer()
+    expect(runtime.history.length).toBe(commands)
+  })
+
+  it('forwards each request as a wordpress.http-request command, so history and policy apply', async () => {
+    await using server = await serve(runtime)
+    const before = runtime.history.length
+    await (await fetch(`${server.url}/wp-json/`)).arrayBuffer()
+    expect(runtime.history.slice(before)).toEqual([
+      expect.objectContaining({ command: 'wordpress.http-request', status: 'ok' }),
+    ])
+  })
+
+  it('handles concurrent requests while the host event loop keeps ticking', async () => {
+    await using server = await serve(runtime)
+    let maxGapMs = 0
+    let last = performance.now()
+    let ticks = 0
+    const timer = setInterval(() => {
+      const now = performance.now()
+      maxGapMs = Math.max(maxGapMs, now - last)
+      last = now
+      ticks++
+    }, 5)
+    const started = performance.now()
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => fetch(`${server.url}/wp-json/wp/v2/posts?per_page=1&n=${i}`)),
+    )
+    const elapsedMs = performance.now() - started
+    clearInterval(timer)
+    expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200))
+    await Promise.all(responses.map((r) => r.arrayBuffer()))
+    console.info(
+      `serve: 12 concurrent REST requests in ${Math.round(elapsedMs)} ms; event loop max gap ${Math.round(maxGapMs)} ms over ${ticks} ticks`,
+    )
+    expect(maxGapMs).toBeLessThan(250)
+    expect(ticks).toBeGreaterThan(elapsedMs / 50)
+  })
+
+  it('answers 503 with Retry-After when more requests wait than maxQueued allows', async () => {
+    await using server = await serve(runtime, { maxConcurrent: 1, maxQueued: 1 })
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => fetch(`${server.url}/wp-json/wp/v2/posts?per_page=5`)),
+    )
+    const statuses = responses.map((r) => r.status)
+    await Promise.all(responses.map((r) => r.arrayBuffer()))
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2)
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(1)
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true)
+    expect(responses.find((r) => r.status === 503)?.headers.get('retry-after')).toBe('1')
+  })
+
+  it('answers 504 when a request misses its deadline, and the runtime serves the next one', async () => {
+    await using server = await serve(runtime, { requestTimeoutMs: 1 })
+    const late = await fetch(`${server.url}/wp-json/wp/v2/posts`)
+    expect(late.status).toBe(504)
+    await late.arrayBuffer()
+    await using patient = await serve(runtime)
+    const next = await fetch(`${patient.url}/wp-json/`)
+    expect(next.status).toBe(200)
+    await next.arrayBuffer()
+  }, 60_000)
+
+  it('refuses to listen on a non-loopback host with SERVE_HOST_NOT_LOOPBACK', async () => {
+    for (const host of ['0.0.0.0', '192.168.1.10', '::', 'example.com']) {
+      await expect(serve(runtime, { host })).rejects.toMatchObject({
+        name: 'ServeError',
+        code: 'SERVE_HOST_NOT_LOOPBACK',
+      })
+    }
+    await expect(serve(runtime, { host: '0.0.0.0' })).rejects.toBeInstanceOf(ServeError)
+  })
+
+  it('closes idempotently; afterwards the port refuses connections', async () => {
+    const server = await serve(runtime, { host: 'localhost' })
+    await (await fetch(`${server.url}/wp-json/`)).arrayBuffer()
+    await Promise.all([server.close(), server.close()])
+    await server.close()
+    await expect(fetch(`${server.url}/wp-json/`)).rejects.toThrow()
+  })
+})
