@@ -60,6 +60,43 @@ export { formatPath, parseKeyValueArgs, toValidationIssues } from './key-value-a
 export type { Logger } from './logger.js'
 export { silentLogger } from './logger.js'
 export type {
+  NamedRecipeCommand,
+  RecipeBackend,
+  RecipeBackendFactory,
+  RecipeCapabilities,
+  RecipeCommand,
+  RecipeRuntimeSpec,
+} from './recipe/recipe-capabilities.js'
+export type {
+  PluginRuntime,
+  Recipe,
+  RecipeBlueprintStep,
+  RecipeExtraPlugin,
+  RecipeHealthProbe,
+  RecipeInput,
+  RecipeMount,
+  RecipeStep,
+  SiteSeeds,
+} from './recipe/recipe-schema.js'
+export {
+  PLUGIN_RUNTIME_DIAGNOSTIC_SCHEMA_ID,
+  parseRecipe,
+  RECIPE_SCHEMA_ID,
+  RecipeHealthProbeSchema,
+  RecipeSchema,
+  RecipeStepSchema,
+  recipeJsonSchema,
+} from './recipe/recipe-schema.js'
+export type {
+  RecipeDiagnostic,
+  RecipeEvent,
+  RecipePhase,
+  RecipeRunResult,
+  RecipeStepOutcome,
+  RunRecipeOptions,
+} from './recipe/run-recipe.js'
+export { RECIPE_PHASES, RECIPE_RUN_SCHEMA_ID, runRecipe } from './recipe/run-recipe.js'
+export type {
   CallOptions,
   CollectOptions,
   CollectResult,

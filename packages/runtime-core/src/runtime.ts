@@ -132,6 +132,10 @@ export interface CollectOptions extends CallOptions {
   readonly includeSnapshot?: boolean
   /** Ed25519 private key (KeyObject or PKCS#8 PEM) to sign the attestation. Default: an ephemeral key (integrity only). */
   readonly signingKey?: KeyObject | string
+  /** Extra timings in ms (e.g. a recipe's per-phase timings), merged into the bundle's timings. Default none. */
+  readonly timings?: Readonly<Record<string, number>>
+  /** Extra diagnostics (e.g. a recipe's setup and probe failures), added after the runtime's own. Default none. */
+  readonly diagnostics?: readonly RuntimeDiagnostic[]
 }
 
 /** What `collect()` wrote. */

@@ -1,0 +1,96 @@
+/**
+ * The `codebox` exit codes. Stable: scripts may branch on them.
+ *
+ * | code | name | meaning |
+ * | --- | --- | --- |
+ * | 0 | `OK` | the command succeeded (a recipe ran and every phase passed; a bundle verified) |
+ * | 1 | `FAILED` | the command ran and its answer is negative: a recipe step or health probe failed (see diagnostics), a bundle did not verify |
+ * | 2 | `USAGE` | bad arguments, unreadable JSON, or an invalid recipe (each issue printed with its JSON path) |
+ * | 3 | `UNAVAILABLE` | a file, plugin, tool or WordPress build is not available (offline and not cached) |
+ * | 4 | `CREDENTIALS` | a connector credential is missing or denied; nothing was booted (fail closed) |
+ * | 5 | `DENIED` | the policy or an approval refused something the recipe needs before it could run |
+ * | 6 | `TIMEOUT` | the run or the boot did not finish within its deadline |
+ * | 70 | `INTERNAL` | an unexpected error (a bug): please report it with the printed code |
+ * | 130 | `INTERRUPTED` | interrupted by SIGINT/SIGTERM (a recipe run still writes its bundle) |
+ */
+export const EXIT_CODES = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  UNAVAILABLE: 3,
+  CREDENTIALS: 4,
+  DENIED: 5,
+  TIMEOUT: 6,
+  INTERNAL: 70,
+  INTERRUPTED: 130,
+} as const
+
+/** One of {@link EXIT_CODES}. */
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES]
+
+/** The exit code for an error `code` from any codebox package. */
+export function exitCodeFor(code: string): ExitCode {
+  if (
+    code === 'CLI_USAGE' ||
+    code.endsWith('_INVALID') ||
+    code === 'COMMAND_INVALID_ARGS' ||
+    code === 'COMMAND_UNKNOWN' ||
+    code === 'RECIPE_JSON_INVALID'
+  ) {
+    return EXIT_CODES.USAGE
+  }
+  if (code === 'RECIPE_FAILED') return EXIT_CODES.FAILED
+  if (code === 'SERVE_HOST_NOT_LOOPBACK') return EXIT_CODES.USAGE
+  if (code === 'SERVE_LISTEN_FAILED') return EXIT_CODES.UNAVAILABLE
+  if (code.startsWith('CONNECTOR_CREDENTIAL')) return EXIT_CODES.CREDENTIALS
+  if (code === 'OPERATION_TIMED_OUT') return EXIT_CODES.TIMEOUT
+  if (code === 'OPERATION_ABORTED') return EXIT_CODES.INTERRUPTED
+  if (code.startsWith('POLICY_') || code === 'APPROVAL_DENIED' || code === 'PLUGIN_NOT_APPROVED') {
+    return EXIT_CODES.DENIED
+  }
+  if (
+    code.startsWith('RESOURCE_') ||
+    code === 'CLI_FILE_NOT_FOUND' ||
+    code === 'SNAPSHOT_LAYER_MISMATCH' ||
+    code === 'WORDPRESS_BUILD_UNAVAILABLE'
+  ) {
+    return EXIT_CODES.UNAVAILABLE
+  }
+  return EXIT_CODES.INTERNAL
+}
+
+/** How to fix an error with this `code`, in one sentence. */
+export function fixFor(code: string): string {
+  switch (code) {
+    case 'RECIPE_INVALID':
+      return 'correct each field named by its JSON path; `codebox schema recipe` prints the full schema'
+    case 'RECIPE_JSON_INVALID':
+      return 'the file is not valid JSON; fix the syntax at the reported position'
+    case 'CLI_USAGE':
+      return 'run `codebox --help` (or `codebox <command> --help`) for the accepted arguments'
+    case 'CLI_FILE_NOT_FOUND':
+      return 'check the path; relative paths resolve against the current directory'
+    case 'RESOURCE_UNAVAILABLE':
+      return 'add the artifact to the cache with `codebox cache add <zip|dir|phar>`, give a local source, or allow downloads (unset CODEBOX_OFFLINE)'
+    case 'RESOURCE_INTEGRITY_MISMATCH':
+      return 'the file differs from its pinned sha256; fetch the exact release or update the pin'
+    case 'CONNECTOR_CREDENTIALS_UNAVAILABLE':
+      return 'export each missing secret as an environment variable of the same name, or remove the connector from the recipe'
+    case 'POLICY_MOUNT_DENIED':
+      return 'allow the mount source in policy.filesystem.mounts (absolute host path), or omit policy to infer it from the recipe'
+    case 'POLICY_INVALID':
+      return 'correct the policy fields named in the message'
+    case 'OPERATION_TIMED_OUT':
+      return 'raise the deadline (--timeout / step timeoutMs) or make the step do less'
+    case 'OPERATION_ABORTED':
+      return 'the run was interrupted; run it again'
+    case 'RECIPE_FAILED':
+      return 'run the recipe with `codebox run` to see every diagnostic, fix the failing step or probe, then serve again'
+    case 'BUNDLE_INVALID':
+      return 'the bundle was modified or is incomplete; collect it again from the run'
+    default:
+      return code.startsWith('PLAYGROUND_')
+        ? 'check the runtime fields of the recipe against `codebox schema recipe`'
+        : 'see the message; if it looks like a bug, report it with this code'
+  }
+}
