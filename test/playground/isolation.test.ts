@@ -167,3 +167,26 @@ describe('isolation: PHP runs off the caller thread and can always be stopped', 
     }
   }, 30_000)
 })
+
+describe('destroy during recovery', () => {
+  it('leaves no PHP worker behind when a runtime is destroyed right after a timed-out command', async () => {
+    const { execFile } = await import('node:child_process')
+    const { dirname, join } = await import('node:path')
+    const { fileURLToPath } = await import('node:url')
+    const here = dirname(fileURLToPath(import.meta.url))
+    const started = Date.now()
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        join(here, '..', '..', 'node_modules', '.bin', 'tsx'),
+        ['--conditions=source', join(here, 'fixtures', 'destroy-after-timeout.ts')],
+        { cwd: here, timeout: 90_000 },
+        (_error, out) => resolve({ code: child.exitCode, stdout: out }),
+      )
+    })
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) as string)
+    expect(report.status).toBe('timed-out')
+    expect(code).toBe(0)
+    // The process ended by itself soon after destroy(), not when the 90 s kill timer fired.
+    expect(Date.now() - started).toBeLessThan(60_000)
+  }, 100_000)
+})

@@ -21,6 +21,14 @@ export const wpGraphqlAvailable: boolean = await createResourceResolver({ downlo
     () => false,
   )
 
+/** Whether wp-cli.phar can be resolved without the network (it is in the codebox cache). */
+export const wpCliAvailable: boolean = await createResourceResolver({ download: false })
+  .resolveTool('wp-cli')
+  .then(
+    () => true,
+    () => false,
+  )
+
 /** Reads a JSON Lines file. */
 export async function readJsonLines(path: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(path, 'utf8')

@@ -5,7 +5,13 @@ import { verifyBundle } from '@codebox/artifacts'
 import { playgroundRecipeBackend } from '@codebox/backend-playground'
 import { type RecipeRunResult, runRecipe } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RECIPES_DIR, readExampleRecipe, readJsonLines, wpGraphqlAvailable } from './example-recipes.js'
+import {
+  RECIPES_DIR,
+  readExampleRecipe,
+  readJsonLines,
+  wpCliAvailable,
+  wpGraphqlAvailable,
+} from './example-recipes.js'
 
 let artifacts: string
 
@@ -143,6 +149,25 @@ describe.skipIf(!wpGraphqlAvailable)(
       expect(graphql.data.posts.nodes.map((node: { slug: string }) => node.slug)).toEqual(
         expect.arrayContaining(['first-headless-post', 'second-headless-post']),
       )
+    }, 240_000)
+  },
+)
+
+describe.skipIf(!wpCliAvailable)(
+  `the wp-cli-stack recipe on the real runtime${wpCliAvailable ? '' : ' (skipped: wp-cli.phar not in the codebox cache; run `codebox cache add <wp-cli.phar>`)'}`,
+  () => {
+    it('runs WP-CLI setup, WP-CLI probes and a WP-CLI workflow step, and writes a verifiable bundle', async () => {
+      const result = await run('wp-cli-stack')
+      expect(result.status).toBe('ok')
+      expect(result.steps.filter((step) => step.phase === 'health-probes').map((step) => step.status)).toEqual([
+        'ok',
+        'ok',
+      ])
+      const bundle = result.bundle?.path as string
+      expect((await verifyBundle(bundle)).ok).toBe(true)
+      const outputs = await commandOutputs(bundle)
+      expect(outputs.at(-1)).toMatchObject({ command: 'wordpress.wp-cli', status: 'ok' })
+      expect(outputs.at(-1)?.stdout).toContain('listed-by-wp-cli')
     }, 240_000)
   },
 )

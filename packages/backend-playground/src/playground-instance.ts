@@ -157,6 +157,8 @@ export class PlaygroundInstance implements BackendInstance {
   #wpCli: ResolvedTool | undefined
   #destroyed = false
   #nextMount = 0
+  /** Settles when an in-progress recovery has either installed its new worker or stopped it. */
+  #recovering: Promise<void> | undefined
 
   private constructor(init: {
     options: ResolvedPlaygroundOptions
@@ -266,6 +268,14 @@ export class PlaygroundInstance implements BackendInstance {
           signal,
         })
     const bootTemplate = site ? { ...template, siteDir: site.siteDir } : template
+    if (site) {
+      // Says whether this create paid for the installer-side work, so a caller can see the template cache work.
+      progress(
+        'template',
+        0.3,
+        site.built ? `built site template ${site.key}` : `reused cached site template ${site.key}`,
+      )
+    }
 
     progress('mounts', 0.35)
     const prepared: PreparedMount[] = []
@@ -305,8 +315,13 @@ export class PlaygroundInstance implements BackendInstance {
         workerMounts,
         (line) => bootLog.push(line),
       )
-      worker = (await startSiteWorker(options, workerOptions, { signal, pooled: prepared.length === 0 }))
-        .worker
+      const taken = await startSiteWorker(options, workerOptions, { signal, pooled: prepared.length === 0 })
+      worker = taken.worker
+      progress(
+        'boot',
+        0.6,
+        taken.pooled ? 'took a pre-started PHP worker from the pool' : 'started a PHP worker',
+      )
       instance = new PlaygroundInstance({ options, context, template, plugins, cacheDir, worker })
       for (const mount of prepared) instance.#mounts.set(mount.id, mount)
       instance.#nextMount = prepared.length
@@ -402,7 +417,13 @@ export class PlaygroundInstance implements BackendInstance {
   }
 
   /** Starts a fresh worker and puts back the last consistent state. Marks the runtime failed if that fails. */
-  async #recover(): Promise<void> {
+  #recover(): Promise<void> {
+    const recovering = this.#recoverNow()
+    this.#recovering = recovering
+    return recovering
+  }
+
+  async #recoverNow(): Promise<void> {
     if (this.#destroyed) return
     const old = this.#worker
     await old.terminate()
@@ -427,6 +448,11 @@ export class PlaygroundInstance implements BackendInstance {
         ),
         { timeoutMs: 60_000 },
       )
+      if (this.#destroyed) {
+        // destroy() ran while the new worker was booting: it terminated the old one, so this one is ours to stop.
+        await worker.terminate()
+        return
+      }
       this.#worker = worker
       void worker.exited.then((exit) => this.#onWorkerExit(worker, exit.reason))
       if (this.#recoveryPoint) {
@@ -917,6 +943,9 @@ export class PlaygroundInstance implements BackendInstance {
     if (this.#destroyed) return
     this.#destroyed = true
     await this.#worker.terminate()
+    // A recovery may be booting a replacement worker right now; it sees #destroyed and stops it, but wait for it
+    // so that no PHP worker outlives destroy() and keeps the process alive.
+    await this.#recovering
     await Promise.all([...this.#mounts.values()].map((mount) => disposeMount(mount)))
     this.#mounts.clear()
   }

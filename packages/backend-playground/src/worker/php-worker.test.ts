@@ -313,8 +313,16 @@ describe('PhpWorker termination and crashes', () => {
   it('stops a runaway while(true) within a second of the signal aborting and keeps the host alive', async () => {
     const php = await PhpWorker.start()
     const controller = new AbortController()
-    const run = php.run({ code: '<?php echo "started"; while (true) {}' }, { signal: controller.signal })
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    let printed!: () => void
+    const started = new Promise<void>((resolve) => {
+      printed = resolve
+    })
+    const run = php.run(
+      { code: '<?php echo "started"; while (true) {}' },
+      { signal: controller.signal, onOutput: () => printed() },
+    )
+    // Abort once PHP is inside the loop (it printed first), however long a loaded machine took to get there.
+    await started
     const abortedAt = performance.now()
     controller.abort()
     const error = await run.catch((e: unknown) => e)
