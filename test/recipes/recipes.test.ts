@@ -159,10 +159,9 @@ describe.skipIf(!wpCliAvailable)(
     it('runs WP-CLI setup, WP-CLI probes and a WP-CLI workflow step, and writes a verifiable bundle', async () => {
       const result = await run('wp-cli-stack')
       expect(result.status).toBe('ok')
-      expect(result.steps.filter((step) => step.phase === 'health-probes').map((step) => step.status)).toEqual([
-        'ok',
-        'ok',
-      ])
+      expect(
+        result.steps.filter((step) => step.phase === 'health-probes').map((step) => step.status),
+      ).toEqual(['ok', 'ok'])
       const bundle = result.bundle?.path as string
       expect((await verifyBundle(bundle)).ok).toBe(true)
       const outputs = await commandOutputs(bundle)
