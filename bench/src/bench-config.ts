@@ -1,0 +1,84 @@
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+/** Sample counts and output of one harness run; every count can be set by a flag or an environment variable. */
+export interface BenchConfig {
+  /** Timed samples per warm request figure (REST, GraphQL, run-php). `--samples`, `BENCH_SAMPLES`. Default 12. */
+  readonly samples: number
+  /** Untimed requests before warm request figures. `--warmup`, `BENCH_WARMUP`. Default 2. */
+  readonly warmup: number
+  /** Samples of warm create, create → first GraphQL, fork and snapshot. `--create-samples`, `BENCH_CREATE_SAMPLES`. Default 6. */
+  readonly createSamples: number
+  /** Samples of cold create and of the raw Playground boot. `--cold-samples`, `BENCH_COLD_SAMPLES`. Default 2. */
+  readonly coldSamples: number
+  /** Requests per runtime in the throughput figures. `--requests`, `BENCH_REQUESTS`. Default 8. */
+  readonly requestsPerRuntime: number
+  /** Idle runtimes created by the RSS child process. `--rss-runtimes`, `BENCH_RSS_RUNTIMES`. Default 4. */
+  readonly rssRuntimes: number
+  /** Where the JSON goes. `--out`, `BENCH_OUT`. Default `bench/results/latest.json`. */
+  readonly outFile: string
+}
+
+const USAGE = `Usage: pnpm bench [-- options]
+  --samples N         warm request samples per figure (BENCH_SAMPLES, default 12)
+  --warmup N          untimed requests before warm figures (BENCH_WARMUP, default 2)
+  --create-samples N  create / fork / snapshot samples (BENCH_CREATE_SAMPLES, default 6)
+  --cold-samples N    cold create and raw boot samples (BENCH_COLD_SAMPLES, default 2)
+  --requests N        requests per runtime for throughput (BENCH_REQUESTS, default 8)
+  --rss-runtimes K    idle runtimes in the RSS child (BENCH_RSS_RUNTIMES, default 4)
+  --out FILE          JSON output (BENCH_OUT, default bench/results/latest.json)`
+
+function count(
+  name: string,
+  flag: string | undefined,
+  env: string | undefined,
+  fallback: number,
+  min: number,
+) {
+  const raw = flag ?? env
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}\n${USAGE}`)
+  }
+  return value
+}
+
+/**
+ * Reads the configuration from command-line flags, then `BENCH_*` environment variables, then defaults.
+ * `packageDir` is the bench package directory; the default output path is relative to it.
+ */
+export function readBenchConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  packageDir: string,
+): BenchConfig {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== '--'),
+    options: {
+      samples: { type: 'string' },
+      warmup: { type: 'string' },
+      'create-samples': { type: 'string' },
+      'cold-samples': { type: 'string' },
+      requests: { type: 'string' },
+      'rss-runtimes': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  const out = values.out ?? env.BENCH_OUT
+  return {
+    samples: count('--samples', values.samples, env.BENCH_SAMPLES, 12, 1),
+    warmup: count('--warmup', values.warmup, env.BENCH_WARMUP, 2, 0),
+    createSamples: count('--create-samples', values['create-samples'], env.BENCH_CREATE_SAMPLES, 6, 1),
+    coldSamples: count('--cold-samples', values['cold-samples'], env.BENCH_COLD_SAMPLES, 2, 0),
+    requestsPerRuntime: count('--requests', values.requests, env.BENCH_REQUESTS, 8, 1),
+    rssRuntimes: count('--rss-runtimes', values['rss-runtimes'], env.BENCH_RSS_RUNTIMES, 4, 1),
+    outFile: out ? path.resolve(out) : path.join(packageDir, 'results', 'latest.json'),
+  }
+}
