@@ -167,6 +167,15 @@ describe('wordpress.* commands against a real WordPress', () => {
         args: { argv: ['wp', 'cli', 'version'] },
       })
       expect(version.stdout).toMatch(/WP-CLI \d+\.\d+/)
+      // The phar that ran is part of what the runtime is made of, with its hash.
+      expect(runtime.provenance.components).toContainEqual(
+        expect.objectContaining({
+          kind: 'tool',
+          name: 'wp-cli',
+          version: expect.stringMatching(/^\d+\.\d+/),
+          sha256: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        }),
+      )
     },
     60_000,
   )

@@ -79,9 +79,30 @@ describe("the bundle's manifest", () => {
       secrets: 'not-applicable',
       approvals: 'enforced',
     })
-    // What the Playground backend cannot enforce is said so.
-    expect(report.filesystem.detail).toMatch(/writableRoots: declared-only/)
+    expect(report.filesystem.detail).toMatch(/writableRoots: none declared/)
   })
+
+  it('labels a field declared-only or not-applicable when the backend cannot back it or nothing used it', async () => {
+    const other = await createRuntime({
+      backend: playground(),
+      policy: {
+        ...policyInput,
+        filesystem: { ...policyInput.filesystem, writableRoots: ['/wordpress/wp-content/uploads'] },
+        approvals: { mode: 'never' },
+      },
+    })
+    try {
+      const bundle = await other.collect({ directory: join(work, 'bundle-declared') })
+      const manifest = JSON.parse(await readFile(join(bundle.path, 'manifest.json'), 'utf8'))
+      const report = PolicyEnforcementReportSchema.parse(manifest.policy.enforcement)
+      // The Playground backend enforces mounts but not writable roots: the field is not claimed as enforced.
+      expect(report.filesystem.status).toBe('declared-only')
+      expect(report.filesystem.detail).toContain('/wordpress/wp-content/uploads')
+      expect(report.approvals.status).toBe('not-applicable')
+    } finally {
+      await other.destroy()
+    }
+  }, 120_000)
 
   it('names, for every enforced field, an existing test file that proves it', async () => {
     const bundle = await runtime.collect({ directory: join(work, 'bundle-2') })

@@ -34,6 +34,7 @@ import { BACKEND_VERSION, workerNetworkPolicy } from './playground-backend.js'
 import { playgroundEnforcement } from './playground-enforcement.js'
 import type { ResolvedPlaygroundOptions } from './playground-options.js'
 import { createResourceResolver, type ResolvedPlugin, type ResolvedTool } from './resources/index.js'
+import { PHP_WASM_NODE_VERSION } from './runtime-versions.js'
 import type { WordPressTemplate } from './site/prepare-template.js'
 import {
   bootRecoveryPoint,
@@ -136,7 +137,7 @@ const decoder = new TextDecoder()
 
 /** One Playground sandbox: a PHP worker serving an installed WordPress composed from shared layers. */
 export class PlaygroundInstance implements BackendInstance {
-  readonly provenance: RuntimeProvenance
+  readonly #baseProvenance: RuntimeProvenance
   readonly enforcement: BackendInstance['enforcement']
   readonly #options: ResolvedPlaygroundOptions
   readonly #context: BackendCreateContext
@@ -176,7 +177,7 @@ export class PlaygroundInstance implements BackendInstance {
     this.#worker = init.worker
     const components: ProvenanceComponent[] = [
       { kind: 'backend', name: '@codebox/backend-playground', version: BACKEND_VERSION },
-      { kind: 'runtime', name: '@php-wasm/node', version: '3.1.56' },
+      { kind: 'runtime', name: '@php-wasm/node', version: PHP_WASM_NODE_VERSION },
       { kind: 'php', name: 'php', version: init.options.php },
       {
         kind: 'wordpress',
@@ -201,8 +202,21 @@ export class PlaygroundInstance implements BackendInstance {
         }),
       ),
     ]
-    this.provenance = { backend: { name: 'playground', version: BACKEND_VERSION }, components }
-    this.enforcement = playgroundEnforcement()
+    this.#baseProvenance = { backend: { name: 'playground', version: BACKEND_VERSION }, components }
+    this.enforcement = playgroundEnforcement(init.context.policy)
+  }
+
+  /** What this runtime is made of; wp-cli joins it once a `wordpress.wp-cli` command resolved it. */
+  get provenance(): RuntimeProvenance {
+    const wpCli = this.#wpCli
+    if (!wpCli) return this.#baseProvenance
+    return {
+      ...this.#baseProvenance,
+      components: [
+        ...this.#baseProvenance.components,
+        { kind: 'tool', name: 'wp-cli', version: wpCli.version, sha256: wpCli.sha256, source: wpCli.origin },
+      ],
+    }
   }
 
   /** Boots a new instance (or restores `context.from`). */
@@ -221,6 +235,7 @@ export class PlaygroundInstance implements BackendInstance {
     const resolver = createResourceResolver({
       cacheDir,
       ...(options.download === undefined ? {} : { download: options.download }),
+      ...(options.approvedPlugins === undefined ? {} : { approvedPlugins: options.approvedPlugins }),
     })
     const pluginSpecs =
       snapshot && options.plugins.length === 0

@@ -1,3 +1,4 @@
+import { ApprovedPluginManifestSchema } from '@codebox/policy'
 import { formatPath } from '@codebox/runtime-core'
 import { z } from 'zod'
 import { BackendPlaygroundError } from './errors.js'
@@ -66,6 +67,12 @@ export const PlaygroundOptionsSchema = z.strictObject({
     .int()
     .positive()
     .default(8 * 1024 * 1024),
+  /**
+   * A `codebox/approved-plugins/v1` manifest (see `@codebox/policy`). When given, every plugin of the runtime (and
+   * of a snapshot it restores) must be listed with its exact slug, version and SHA-256, or creation fails with
+   * `PLUGIN_NOT_APPROVED` before anything boots. Default: no manifest, every resolvable plugin is allowed.
+   */
+  approvedPlugins: ApprovedPluginManifestSchema.optional(),
   /** Allow resource downloads when not cached. Default true unless `CODEBOX_OFFLINE=1`. */
   download: z.boolean().optional(),
   /**

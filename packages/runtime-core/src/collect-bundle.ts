@@ -38,7 +38,7 @@ export interface CollectBundleInput {
  */
 export function enforcementReport(
   enforcement: BackendInstance['enforcement'],
-  usage: { readonly connectors?: number } = {},
+  usage: { readonly connectors?: number; readonly approvals?: RuntimePolicy['approvals'] } = {},
 ): PolicyEnforcementReport {
   return {
     commands: {
@@ -46,11 +46,17 @@ export function enforcementReport(
       detail:
         'runtime-core checks commands.allow before every dispatch; a command outside it is denied (test/policy/enforcement-report.test.ts)',
     },
-    approvals: {
-      status: 'enforced',
-      detail:
-        'runtime-core asks onApproval with a redacted request before commands and read-write mounts under approval; a rejection or a missing callback denies (test/policy/approvals.test.ts)',
-    },
+    approvals:
+      usage.approvals?.mode === 'never'
+        ? {
+            status: 'not-applicable',
+            detail: "approvals.mode is 'never': no command or write needed approval",
+          }
+        : {
+            status: 'enforced',
+            detail:
+              'runtime-core asks onApproval with a redacted request before commands and read-write mounts under approval; a rejection or a missing callback denies (test/policy/approvals.test.ts)',
+          },
     secrets:
       usage.connectors === 0
         ? {
@@ -75,7 +81,10 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
       policy: {
         effective: input.policy,
         digest: input.policyDigest,
-        enforcement: enforcementReport(input.enforcement, { connectors: input.credentials.length }),
+        enforcement: enforcementReport(input.enforcement, {
+          connectors: input.credentials.length,
+          approvals: input.policy.approvals,
+        }),
       },
       inputs: input.inputs,
       commands: [...input.commands],
