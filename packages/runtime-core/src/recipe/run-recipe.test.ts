@@ -28,9 +28,14 @@ function echoBackend(log: string[]): RuntimeBackend {
       mount: async () => {
         throw new Error('no mounts')
       },
-      execute: async (_command, args) => {
+      execute: async (_command, args, context) => {
         const { text, exitCode } = args as z.output<typeof EchoArgs>
         log.push(text)
+        if (text === 'hang') {
+          // Stands for a step that outlives the run's deadline: it ends only when it is stopped.
+          await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }))
+          throw context.signal.reason
+        }
         return {
           exitCode,
           stdout: text,
@@ -237,6 +242,61 @@ describe('runRecipe', () => {
     ).catch((caught: unknown) => caught)
     expect((error as { code?: string }).code).toBe('CONNECTOR_CREDENTIALS_UNAVAILABLE')
     expect(booted).toBe(false)
+  })
+
+  it('reports a run that outlives timeoutMs as timed out, not aborted, and still collects the bundle', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'codebox-recipe-'))
+    directories.push(directory)
+    const result = await runRecipe(
+      {
+        schema: RECIPE_SCHEMA_ID,
+        workflow: {
+          steps: [
+            { command: 'test.echo', args: { text: 'hang' } },
+            { command: 'test.echo', args: { text: 'never' } },
+          ],
+        },
+      },
+      { backendFactory: factory([]), timeoutMs: 200, artifactsDirectory: directory },
+    )
+    expect(result.status).toBe('timed-out')
+    expect(result.steps.map((step) => step.status)).toEqual(['timed-out', 'skipped'])
+    expect(result.diagnostics[0]?.message).toContain('did not finish within 200 ms')
+    expect((await verifyBundle(result.bundle?.path as string)).ok).toBe(true)
+  })
+
+  it('reports a run stopped by its signal as aborted', async () => {
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    const result = await runRecipe(
+      { schema: RECIPE_SCHEMA_ID, workflow: { steps: [{ command: 'test.echo', args: { text: 'hang' } }] } },
+      { backendFactory: factory([]), timeoutMs: 60_000, signal: controller.signal },
+    )
+    expect(result.status).toBe('aborted')
+    expect(result.steps[0]?.status).toBe('aborted')
+  })
+
+  it('throws OPERATION_TIMED_OUT when the boot outlives timeoutMs', async () => {
+    const slow = echoBackend([])
+    const error = await runRecipe(
+      { schema: RECIPE_SCHEMA_ID },
+      {
+        backendFactory: () => ({
+          backend: {
+            ...slow,
+            create: async (context) => {
+              await new Promise((resolve) =>
+                context.signal.addEventListener('abort', resolve, { once: true }),
+              )
+              throw context.signal.reason
+            },
+          },
+          capabilities,
+        }),
+        timeoutMs: 100,
+      },
+    ).catch((caught: unknown) => caught)
+    expect((error as { code?: string }).code).toBe('OPERATION_TIMED_OUT')
   })
 
   it('reports phases and steps as events in order', async () => {

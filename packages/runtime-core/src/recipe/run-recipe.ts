@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { ApprovalHandler, CredentialProvider } from '@codebox/policy'
 import type { RuntimeBackend, RuntimeDiagnostic } from '../backend.js'
 import { createRuntime } from '../create-runtime.js'
-import { isCodeboxError, ValidationError, type ValidationIssue } from '../errors.js'
+import { isCodeboxError, TimeoutError, ValidationError, type ValidationIssue } from '../errors.js'
 import type { RuntimeEvent } from '../events.js'
 import { parseKeyValueArgs, toValidationIssues } from '../key-value-args.js'
 import type { Logger } from '../logger.js'
@@ -123,8 +123,11 @@ export interface RunRecipeOptions extends CallOptions {
 /** What {@link runRecipe} returns. */
 export interface RecipeRunResult {
   readonly schema: typeof RECIPE_RUN_SCHEMA_ID
-  /** `ok` when every phase passed; `failed` when a step, check or probe failed; `aborted` on the signal. */
-  readonly status: 'ok' | 'failed' | 'aborted'
+  /**
+   * `ok` when every phase passed; `failed` when a step, check or probe failed; `timed-out` when `timeoutMs` passed
+   * after boot; `aborted` on the caller's signal.
+   */
+  readonly status: 'ok' | 'failed' | 'timed-out' | 'aborted'
   readonly label: string | null
   /** The first phase that failed, or null. */
   readonly failedPhase: RecipePhase | null
@@ -344,7 +347,9 @@ function failureMessage(result: Exclude<CommandResult, { status: 'ok' }>): strin
  *
  * @throws ValidationError (`RECIPE_INVALID`) with recipe paths, before anything boots;
  *   `ConnectorCredentialError` when a connector secret is missing or denied (before boot); the backend's boot error
- *   (e.g. `RESOURCE_UNAVAILABLE`); `OPERATION_TIMED_OUT` / `OPERATION_ABORTED` for the boot.
+ *   (e.g. `RESOURCE_UNAVAILABLE`); `OPERATION_TIMED_OUT` when the boot outlives `timeoutMs` or `createTimeoutMs`,
+ *   `OPERATION_ABORTED` when `signal` fires during the boot. After boot a deadline or abort is a result
+ *   (`status: 'timed-out' | 'aborted'`), so the bundle is still collected.
  */
 export async function runRecipe(input: unknown, options: RunRecipeOptions): Promise<RecipeRunResult> {
   const started = performance.now()
@@ -368,10 +373,12 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
       // A progress listener must not break the run.
     }
   }
-  const signals: AbortSignal[] = []
-  if (options.signal) signals.push(options.signal)
-  if (options.timeoutMs !== undefined) signals.push(AbortSignal.timeout(options.timeoutMs))
+  // The deadline is kept apart from the caller's signal so a run that ran out of time is reported as timed out,
+  // not as interrupted: callers (the CLI's exit codes) treat the two differently.
+  const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)
+  const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined)
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined
+  const timedOut = () => deadline?.aborted === true && options.signal?.aborted !== true
 
   const timings: Record<string, number> = {}
   const bootStarted = performance.now()
@@ -411,6 +418,7 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
       status: 'failed',
       durationMs: timings['recipe.bootMs'],
     })
+    if (timedOut() && options.timeoutMs !== undefined) throw new TimeoutError('runRecipe', options.timeoutMs)
     throw error
   }
   timings['recipe.bootMs'] = Math.round(performance.now() - bootStarted)
@@ -483,10 +491,18 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
           continue
         }
         emit({ type: 'recipe.step.started', phase, name: step.name, command: step.command, executionIndex })
-        const outcome = await runStep(runtime, phase, step, executionIndex, signal)
+        let outcome = await runStep(runtime, phase, step, executionIndex, signal)
+        if (outcome.status === 'aborted' && timedOut()) {
+          outcome = {
+            ...outcome,
+            status: 'timed-out',
+            message: `"${step.command}" was stopped: the recipe did not finish within ${options.timeoutMs} ms`,
+          }
+        }
         steps.push(outcome)
         emit({ type: 'recipe.step.finished', outcome })
-        if (outcome.status === 'aborted' && signal?.aborted) aborted = true
+        if ((outcome.status === 'aborted' || outcome.status === 'timed-out') && signal?.aborted)
+          aborted = true
         if (outcome.status !== 'ok') {
           if (step.allowFailure && !aborted) {
             diagnose(phase, step, executionIndex, outcome, 'warning')
@@ -505,7 +521,13 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
     unsubscribe()
   }
   timings['recipe.totalMs'] = Math.round(performance.now() - started)
-  const status: RecipeRunResult['status'] = aborted ? 'aborted' : failedPhase === null ? 'ok' : 'failed'
+  const status: RecipeRunResult['status'] = aborted
+    ? timedOut()
+      ? 'timed-out'
+      : 'aborted'
+    : failedPhase === null
+      ? 'ok'
+      : 'failed'
 
   let bundle: CollectResult | null = null
   let bundleError: RecipeRunResult['bundleError'] = null
