@@ -3,6 +3,7 @@ import { playgroundRecipeBackend } from '@codebox/backend-playground'
 import { type RecipeRunResult, runRecipe } from '@codebox/runtime-core'
 import { type CliIo, reportError, writeJson } from '../cli-output.js'
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js'
+import { onInterrupt } from '../interrupt-signals.js'
 import { readJsonFile } from '../read-json-file.js'
 import { createRecipeProgress } from '../recipe-progress.js'
 
@@ -49,16 +50,12 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const json = options.json === true
   const progress = createRecipeProgress(io, { quiet: json })
   const controller = new AbortController()
-  let interrupts = 0
-  const onSignal = () => {
-    interrupts += 1
+  const stopListening = onInterrupt((count) => {
     // The first signal stops the run but still writes the bundle; a second one exits at once.
-    if (interrupts > 1) process.exit(EXIT_CODES.INTERRUPTED)
+    if (count > 1) process.exit(EXIT_CODES.INTERRUPTED)
     io.stderr.write('codebox: interrupted; stopping the run and collecting the bundle (again to quit now)\n')
     controller.abort(new Error('interrupted'))
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  })
   try {
     const path = resolve(file)
     const recipe = await readJsonFile(path)
@@ -79,9 +76,11 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     const exitCode =
       result.status === 'aborted'
         ? EXIT_CODES.INTERRUPTED
-        : result.status === 'failed' || result.bundleError
-          ? EXIT_CODES.FAILED
-          : EXIT_CODES.OK
+        : result.status === 'timed-out'
+          ? EXIT_CODES.TIMEOUT
+          : result.status === 'failed' || result.bundleError
+            ? EXIT_CODES.FAILED
+            : EXIT_CODES.OK
     const { runtime: _runtime, ...document } = result
     if (json) {
       writeJson(io, {
@@ -99,7 +98,6 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     progress.stop()
     return reportError(io, 'run', error, json)
   } finally {
-    process.removeListener('SIGINT', onSignal)
-    process.removeListener('SIGTERM', onSignal)
+    stopListening()
   }
 }

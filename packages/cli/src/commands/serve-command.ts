@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { playground, playgroundRecipeBackend, serve } from '@codebox/backend-playground'
-import { createRuntime, type Runtime, runRecipe } from '@codebox/runtime-core'
+import { AbortedError, createRuntime, type Runtime, runRecipe } from '@codebox/runtime-core'
 import { CliError } from '../cli-error.js'
 import { type CliIo, reportError, writeJson } from '../cli-output.js'
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js'
+import { onInterrupt } from '../interrupt-signals.js'
 import { readJsonFile } from '../read-json-file.js'
 import { createRecipeProgress } from '../recipe-progress.js'
 
@@ -31,7 +32,11 @@ export interface ServeCommandResult {
   readonly runtimeId: string
 }
 
-async function prepareRuntime(options: ServeCommandOptions, io: CliIo): Promise<Runtime> {
+async function prepareRuntime(
+  options: ServeCommandOptions,
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<Runtime> {
   const backendOptions = {
     ...(options.offline ? { download: false } : {}),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
@@ -46,10 +51,15 @@ async function prepareRuntime(options: ServeCommandOptions, io: CliIo): Promise<
       keepRuntime: true,
       allowCommands: ['wordpress.http-request'],
       onEvent: progress.onEvent,
+      signal,
+      // serve stops on SIGINT/SIGTERM itself and destroys the runtime; the registry's handler would re-raise the
+      // signal and turn a clean stop into a kill.
+      cleanupOnExit: false,
     })
     progress.stop()
     if (result.status !== 'ok' || !result.runtime) {
       await result.runtime?.destroy()
+      if (result.status === 'aborted') throw new AbortedError('codebox serve')
       const first = result.diagnostics[0]
       throw new CliError(
         'RECIPE_FAILED',
@@ -70,28 +80,38 @@ async function prepareRuntime(options: ServeCommandOptions, io: CliIo): Promise<
       backend: playground(backendOptions),
       from: new Uint8Array(bytes),
       policy,
+      signal,
       cleanupOnExit: false,
     }) as Promise<Runtime>
   }
   return createRuntime({
     backend: playground({ ...backendOptions, plugins: ['wp-graphql'] }),
     policy,
+    signal,
     cleanupOnExit: false,
   }) as Promise<Runtime>
 }
 
 /**
  * `codebox serve`: a headless WordPress (WPGraphQL by default, or a recipe's or snapshot's site) served on loopback
- * until SIGINT or SIGTERM.
+ * until SIGINT or SIGTERM, then stopped cleanly (exit 0). An interrupt while the site is being prepared exits 130.
  */
 export async function serveCommand(options: ServeCommandOptions, io: CliIo): Promise<ExitCode> {
   const json = options.json === true
   if (options.recipe !== undefined && options.snapshot !== undefined) {
     return reportError(io, 'serve', new CliError('CLI_USAGE', 'Give --recipe or --snapshot, not both'), json)
   }
+  const controller = new AbortController()
+  // Listening from the start: an interrupt while preparing aborts the boot or the recipe instead of killing the
+  // process with workers and temp dirs alive; a second one (e.g. while stopping) exits at once.
+  const stopListening = onInterrupt((count) => {
+    if (count > 1) process.exit(EXIT_CODES.INTERRUPTED)
+    controller.abort(new AbortedError('codebox serve', 'interrupted'))
+  })
   let runtime: Runtime | undefined
   try {
-    runtime = await prepareRuntime(options, io)
+    runtime = await prepareRuntime(options, io, controller.signal)
+    if (controller.signal.aborted) throw new AbortedError('codebox serve')
     const server = await serve(runtime, {
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
@@ -104,20 +124,18 @@ export async function serveCommand(options: ServeCommandOptions, io: CliIo): Pro
     }
     if (json) writeJson(io, { command: 'serve', ok: true, exitCode: EXIT_CODES.OK, result, error: null })
     else io.stdout.write(`serving ${result.graphqlUrl} and ${result.restUrl} (Ctrl-C to stop)\n`)
-    await new Promise<void>((resolveStop) => {
-      const stop = () => {
-        process.removeListener('SIGINT', stop)
-        process.removeListener('SIGTERM', stop)
-        resolveStop()
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    if (!controller.signal.aborted) {
+      await new Promise<void>((resolveStop) =>
+        controller.signal.addEventListener('abort', () => resolveStop(), { once: true }),
+      )
+    }
+    if (!json) io.stderr.write('codebox: stopping the server\n')
     await server.close()
     return EXIT_CODES.OK
   } catch (error) {
     return reportError(io, 'serve', error, json)
   } finally {
     await runtime?.destroy()
+    stopListening()
   }
 }
