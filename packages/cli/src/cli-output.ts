@@ -85,11 +85,14 @@ export function writeJson(io: CliIo, document: Omit<CliResultDocument, 'schema'>
 /** Prints an error for humans on stderr: `error[CODE]: message`, each issue, then the fix. */
 export function writeHumanError(io: CliIo, document: CliErrorDocument): void {
   // A validation message repeats its issues inline; they are listed one per line below instead.
-  const headline =
+  // Other messages may span lines (what was looked for and where); those lines are kept, indented under it.
+  const [headline = '', ...rest] =
     document.issues.length > 0
-      ? `${document.message.split(': $')[0]} (${document.issues.length} issue${document.issues.length === 1 ? '' : 's'})`
-      : document.message.split('\n')[0]
-  const lines = [`error[${document.code}]: ${headline}`]
+      ? [
+          `${document.message.split(': $')[0]} (${document.issues.length} issue${document.issues.length === 1 ? '' : 's'})`,
+        ]
+      : document.message.split('\n')
+  const lines = [`error[${document.code}]: ${headline}`, ...rest.map((line) => `  ${line}`)]
   for (const issue of document.issues) lines.push(`  ${issue.path}: ${issue.message}`)
   lines.push(`  fix: ${document.fix}`)
   io.stderr.write(`${lines.join('\n')}\n`)

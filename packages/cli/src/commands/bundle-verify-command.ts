@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { verifyBundle } from '@codebox/artifacts'
 import { CliError } from '../cli-error.js'
 import { type CliIo, reportError, writeJson } from '../cli-output.js'
@@ -28,6 +28,12 @@ export async function bundleVerifyCommand(
         )
       })
     }
+    // A path that is not there is a usage problem (exit 3), not a bundle that failed verification (exit 1).
+    await stat(path).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError('CLI_FILE_NOT_FOUND', `Cannot read bundle ${path}: ${error.code ?? error.message}`, {
+        details: { path, reason: error.code ?? 'unknown' },
+      })
+    })
     const report = await verifyBundle(path, publicKey === undefined ? {} : { publicKey })
     const exitCode = report.ok ? EXIT_CODES.OK : EXIT_CODES.FAILED
     if (json) {

@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createResourceResolver } from '@codebox/backend-playground'
+import { CliError } from '../cli-error.js'
 import { type CliIo, reportError, writeJson } from '../cli-output.js'
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js'
 
@@ -32,7 +34,13 @@ export async function cacheAddCommand(
 ): Promise<ExitCode> {
   const json = options.json === true
   try {
-    const added = await resolver(options).cacheAdd(resolve(source), {
+    const path = resolve(source)
+    await stat(path).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError('CLI_FILE_NOT_FOUND', `Cannot read ${path}: ${error.code ?? error.message}`, {
+        details: { path, reason: error.code ?? 'unknown' },
+      })
+    })
+    const added = await resolver(options).cacheAdd(path, {
       ...(options.slug === undefined ? {} : { slug: options.slug }),
       ...(options.version === undefined ? {} : { version: options.version }),
       ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }),
