@@ -75,6 +75,13 @@ export const ChangeSetInputSchema = z
 /** See {@link ChangeSetInputSchema}. */
 export type ChangeSetInput = z.input<typeof ChangeSetInputSchema>
 
+const DroppedRecordsSchema = z.strictObject({
+  /** How many records were dropped. */
+  records: z.number().int().nonnegative(),
+  /** Their serialised size as far as the producer measured it. */
+  bytes: z.number().int().nonnegative(),
+})
+
 /** Everything `writeBundle` records. Strings and bytes may contain secrets: all of it is redacted. */
 export const BundleInputSchema = z.strictObject({
   provenance: ProvenanceInputSchema,
@@ -92,6 +99,13 @@ export const BundleInputSchema = z.strictObject({
   snapshot: bytes.optional(),
   timings: z.record(z.string(), z.number()).optional(),
   metadata: z.unknown().optional(),
+  /**
+   * Records the producer's bounded histories had already dropped (the oldest). Each becomes one `history-cap`
+   * truncation record at the top of its file and is counted in `manifest.truncation`.
+   */
+  dropped: z
+    .strictObject({ commands: DroppedRecordsSchema.optional(), events: DroppedRecordsSchema.optional() })
+    .optional(),
 })
 /** See {@link BundleInputSchema}. */
 export type BundleInput = z.input<typeof BundleInputSchema>

@@ -13,6 +13,7 @@ export const SCHEMA_IDS = {
   log: 'codebox/log/v1',
   changedFile: 'codebox/changed-file-content/v1',
   snapshot: 'codebox/runtime-snapshot/v1',
+  truncationRecord: 'codebox/truncation-record/v1',
   attestation: 'codebox/attestation/v1',
   attestationStatement: 'codebox/attestation-statement/v1',
   verificationReport: 'codebox/verification-report/v1',
@@ -63,6 +64,21 @@ export const CommandRecordInputSchema = CommandRecordSchema.extend({
 })
 /** See {@link CommandRecordInputSchema}. */
 export type CommandRecordInput = z.infer<typeof CommandRecordInputSchema>
+
+/**
+ * A line that stands in for records left out of `commands.jsonl` or `events.jsonl` (`codebox/truncation-record/v1`):
+ * `history-cap` when the producer's bounded history had already dropped them (they were the oldest), `file-cap` when
+ * the writer cut the middle of the file to its byte cap. `omittedBytes` counts their serialised bytes (for
+ * `history-cap`, as far as the producer measured them).
+ */
+export const TruncationRecordSchema = z.strictObject({
+  type: z.literal('codebox.truncated'),
+  reason: z.enum(['history-cap', 'file-cap']),
+  omittedRecords: count,
+  omittedBytes: count,
+})
+/** See {@link TruncationRecordSchema}. */
+export type TruncationRecord = z.infer<typeof TruncationRecordSchema>
 
 /** One line of `events.jsonl` (`codebox/event-record/v1`): a JSON object with a dotted `type`. */
 export const EventRecordSchema = z.looseObject({ type: z.string() })
@@ -175,6 +191,16 @@ export const ManifestFileSchema = z.strictObject({
 /** See {@link ManifestFileSchema}. */
 export type ManifestFile = z.infer<typeof ManifestFileSchema>
 
+/** A file left out of the bundle on purpose (see `admitSnapshot` for the snapshot's reasons). */
+export const OmittedFileSchema = z.strictObject({
+  path: z.string().min(1),
+  reason: z.enum(['secrets-declared', 'credential-shape', 'unscannable', 'too-large']),
+  detail: z.string(),
+  size: count,
+})
+/** See {@link OmittedFileSchema}. */
+export type OmittedFile = z.infer<typeof OmittedFileSchema>
+
 /** `manifest.json` (`codebox/bundle-manifest/v1`). */
 export const BundleManifestSchema = z.strictObject({
   schema: z.literal(SCHEMA_IDS.manifest),
@@ -194,7 +220,18 @@ export const BundleManifestSchema = z.strictObject({
     logs: count,
   }),
   redaction: RedactionSummarySchema,
-  truncation: z.strictObject({ strings: count, files: count, omittedBytes: count }),
+  /**
+   * Cuts made to fit the caps: `strings` cut in place, `files` cut or left out for size, `records` of the JSON-lines
+   * files stood in for by a {@link TruncationRecordSchema} line (absent in bundles from before it existed).
+   */
+  truncation: z.strictObject({
+    strings: count,
+    files: count,
+    omittedBytes: count,
+    records: count.optional(),
+  }),
+  /** Files the caller handed over that were left out on purpose, each with a reason. Absent when none. */
+  omitted: z.array(OmittedFileSchema).optional(),
   files: z.array(ManifestFileSchema),
 })
 /** See {@link BundleManifestSchema}. */

@@ -12,6 +12,7 @@ import {
   DiagnosticsDocumentSchema,
   EventRecordSchema,
   SCHEMA_IDS,
+  TruncationRecordSchema,
   type VerificationProblem,
   type VerificationReport,
 } from './schemas.js'
@@ -266,6 +267,10 @@ function checkDocuments(read: ReadBundleResult, problems: VerificationProblem[])
     }
   }
   jsonl(BUNDLE_PATHS.commands, (v) => {
+    if ((v as { type?: unknown } | null)?.type === 'codebox.truncated') {
+      const marker = TruncationRecordSchema.safeParse(v)
+      return marker.success ? null : zodMessage(marker.error)
+    }
     const r = CommandRecordSchema.safeParse(v)
     return r.success ? null : zodMessage(r.error)
   })

@@ -7,12 +7,14 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import tar from 'tar-stream'
+import { admitSnapshot } from './admit-snapshot.js'
 import { ArtifactsError } from './artifacts-error.js'
 import { createAttestation, type SigningKeyInput } from './attestation.js'
-import { boundBytes, boundText } from './bounded-text.js'
+import { boundBytes, boundText, truncationMarker } from './bounded-text.js'
 import { buildChanges } from './build-changes.js'
 import { type BundleInput, BundleInputSchema } from './bundle-input.js'
 import { BUNDLE_PATHS, CANONICAL_GZIP_HEADER, mediaTypeFor } from './bundle-paths.js'
+import { capJsonLines, truncationLine } from './cap-json-lines.js'
 import { createRedactor, type Redactor } from './redactor.js'
 import {
   type Attestation,
@@ -20,6 +22,7 @@ import {
   type BundleManifest,
   type CommandRecord,
   type ManifestFile,
+  type OmittedFile,
   type Provenance,
   type RedactionSummary,
   SCHEMA_IDS,
@@ -37,8 +40,15 @@ export interface BundleLimits {
   maxOutputBytes: number
   /** Each log, the patch, and each stored changed file (larger changed files are recorded, not stored). Default 16 MiB. */
   maxFileBytes: number
-  /** The runtime snapshot; a larger snapshot is left out and counted. Default 512 MiB. */
+  /** The runtime snapshot, compressed and decompressed; a larger snapshot is left out and counted. Default 512 MiB. */
   maxSnapshotBytes: number
+  /**
+   * The whole of `commands.jsonl`. Over it, command outputs are dropped (those of the first and last commands are
+   * kept first), then records from the middle are replaced by one truncation record. Default 64 MiB; at least 4 KiB.
+   */
+  maxCommandsBytes: number
+  /** The whole of `events.jsonl`; over it the middle is replaced by one truncation record. Default 32 MiB; at least 4 KiB. */
+  maxEventsBytes: number
 }
 
 /** Defaults of {@link BundleLimits}. */
@@ -47,7 +57,12 @@ export const DEFAULT_BUNDLE_LIMITS: Readonly<BundleLimits> = {
   maxOutputBytes: 1024 * 1024,
   maxFileBytes: 16 * 1024 * 1024,
   maxSnapshotBytes: 512 * 1024 * 1024,
+  maxCommandsBytes: 64 * 1024 * 1024,
+  maxEventsBytes: 32 * 1024 * 1024,
 }
+
+/** Smallest accepted `maxCommandsBytes` / `maxEventsBytes`: room for a truncation record and a few lines. */
+const MIN_JSON_LINES_BYTES = 4 * 1024
 
 /** Options of {@link writeBundle}. */
 export interface WriteBundleOptions {
@@ -84,12 +99,15 @@ export interface WriteBundleResult {
   readonly attestation: Attestation
   /** Redaction counts (never values); the same summary is in the manifest. */
   readonly redaction: RedactionSummary
+  /** Files handed over but left out on purpose (for example the snapshot while secrets are declared). */
+  readonly omitted: readonly OmittedFile[]
 }
 
 interface Counters {
   strings: number
   files: number
   omittedBytes: number
+  records: number
 }
 
 /**
@@ -112,11 +130,19 @@ export async function writeBundle(
   const data = parsed.data
   const format = options.format ?? 'directory'
   const limits: BundleLimits = { ...DEFAULT_BUNDLE_LIMITS, ...options.limits }
+  for (const key of ['maxCommandsBytes', 'maxEventsBytes'] as const) {
+    if (!(limits[key] >= MIN_JSON_LINES_BYTES)) {
+      throw new ArtifactsError('BUNDLE_INPUT_INVALID', `limits.${key} is too small.`, {
+        issues: [{ path: `$.limits.${key}`, message: `must be at least ${MIN_JSON_LINES_BYTES} bytes` }],
+      })
+    }
+  }
   const redactor = options.redactor ?? createRedactor()
   const bundleId = options.bundleId ?? randomUUID()
   const createdAt = options.createdAt ?? new Date().toISOString()
   const target = bundleTarget(options, bundleId, format)
-  const counters: Counters = { strings: 0, files: 0, omittedBytes: 0 }
+  const counters: Counters = { strings: 0, files: 0, omittedBytes: 0, records: 0 }
+  const omitted: OmittedFile[] = []
 
   const boundStrings = (value: unknown): unknown => {
     if (typeof value === 'string') {
@@ -179,8 +205,26 @@ export async function writeBundle(
       ...(mediaType ? { mediaType } : {}),
     })
   }
-  const jsonLines = (values: unknown[]): Uint8Array =>
-    Buffer.from(values.map((v) => `${stableStringify(v)}\n`).join(''), 'utf8')
+  const line = (value: unknown): string => `${stableStringify(value)}\n`
+  const jsonLines = (lines: readonly string[]): Uint8Array => Buffer.from(lines.join(''), 'utf8')
+  /** The `history-cap` record for what the producer dropped, counted; it is always kept. */
+  const droppedLine = (dropped: { records: number; bytes: number } | undefined): string[] => {
+    if (!dropped || dropped.records === 0) return []
+    counters.records += dropped.records
+    counters.omittedBytes += dropped.bytes
+    return [truncationLine('history-cap', dropped.records, dropped.bytes)]
+  }
+  const byteSum = (lines: readonly string[]): number =>
+    lines.reduce((sum, l) => sum + Buffer.byteLength(l, 'utf8'), 0)
+  /** Cuts the middle of a JSON-lines file to `maxBytes` (after the always-kept prefix), counted. */
+  const capLines = (prefix: string[], lines: readonly string[], maxBytes: number): string[] => {
+    const capped = capJsonLines(lines, maxBytes - byteSum(prefix))
+    if (capped.omittedRecords > 0) {
+      counters.records += capped.omittedRecords
+      counters.omittedBytes += capped.omittedBytes
+    }
+    return [...prefix, ...capped.lines]
+  }
   const jsonDoc = (value: unknown): Uint8Array => Buffer.from(`${stableStringify(value, 2)}\n`, 'utf8')
 
   const commands: CommandRecord[] = data.commands.map((c, i) => ({
@@ -197,8 +241,27 @@ export async function writeBundle(
     stderr: output(c.stderr),
     ...(c.error ? { error: json(c.error) } : {}),
   }))
-  put(BUNDLE_PATHS.commands, jsonLines(commands), SCHEMA_IDS.commandRecord)
-  put(BUNDLE_PATHS.events, jsonLines(data.events.map((e) => json(e))), SCHEMA_IDS.eventRecord)
+  const commandsPrefix = droppedLine(data.dropped?.commands)
+  put(
+    BUNDLE_PATHS.commands,
+    jsonLines(
+      capCommands(commands, limits.maxCommandsBytes - byteSum(commandsPrefix), counters, line, (lines) =>
+        capLines(commandsPrefix, lines, limits.maxCommandsBytes),
+      ),
+    ),
+    SCHEMA_IDS.commandRecord,
+  )
+  put(
+    BUNDLE_PATHS.events,
+    jsonLines(
+      capLines(
+        droppedLine(data.dropped?.events),
+        data.events.map((e) => line(json(e))),
+        limits.maxEventsBytes,
+      ),
+    ),
+    SCHEMA_IDS.eventRecord,
+  )
 
   const logNames = Object.keys(data.logs).sort()
   for (const logName of logNames) {
@@ -252,11 +315,26 @@ export async function writeBundle(
   }
 
   if (data.snapshot) {
-    const snap = redactor.redactBytes(data.snapshot)
-    if (snap.byteLength > limits.maxSnapshotBytes) {
-      counters.files++
-      counters.omittedBytes += snap.byteLength
-    } else put(BUNDLE_PATHS.snapshot, snap, SCHEMA_IDS.snapshot, 'application/octet-stream')
+    // Stored unchanged or not at all: redacting bytes inside an archive or a database would corrupt it.
+    const admission = admitSnapshot(data.snapshot, { redactor, maxBytes: limits.maxSnapshotBytes })
+    if (admission.admit) {
+      files.set(BUNDLE_PATHS.snapshot, {
+        bytes: data.snapshot,
+        schema: SCHEMA_IDS.snapshot,
+        mediaType: 'application/octet-stream',
+      })
+    } else {
+      if (admission.reason === 'too-large') {
+        counters.files++
+        counters.omittedBytes += data.snapshot.byteLength
+      }
+      omitted.push({
+        path: BUNDLE_PATHS.snapshot,
+        reason: admission.reason,
+        detail: admission.detail,
+        size: data.snapshot.byteLength,
+      })
+    }
   }
 
   const provenance: Provenance = json({
@@ -302,6 +380,7 @@ export async function writeBundle(
     },
     redaction,
     truncation: { ...counters },
+    ...(omitted.length > 0 ? { omitted } : {}),
     files: listing,
   }
   const manifestBytes = jsonDoc(manifest)
@@ -324,7 +403,58 @@ export async function writeBundle(
   await mkdir(dirname(target), { recursive: true })
   if (format === 'directory') await writeDirectoryAtomically(target, ordered)
   else await writeTarballAtomically(target, ordered, createdAt)
-  return { path: target, format, bundleId, manifest, attestation, redaction }
+  return { path: target, format, bundleId, manifest, attestation, redaction, omitted }
+}
+
+/** A command's output with its text dropped: only the marker remains, and every byte counts as omitted. */
+function withoutText(out: BoundedText): BoundedText {
+  if (out.text.length === 0) return out
+  return {
+    text: truncationMarker(out.totalBytes),
+    totalBytes: out.totalBytes,
+    truncated: true,
+    omittedBytes: out.totalBytes,
+  }
+}
+
+/**
+ * Fits `commands.jsonl` into `maxBytes`: every record is kept with its outputs while they fit. Otherwise outputs
+ * are dropped (marker only), keeping those of the commands at both ends first, as far as the budget allows; only
+ * when the records alone are too large are records from the middle cut (`capMiddle`).
+ */
+function capCommands(
+  commands: readonly CommandRecord[],
+  maxBytes: number,
+  counters: Counters,
+  line: (value: unknown) => string,
+  capMiddle: (lines: readonly string[]) => string[],
+): string[] {
+  const full = commands.map((c) => line(c))
+  const size = (l: string): number => Buffer.byteLength(l, 'utf8')
+  if (full.reduce((sum, l) => sum + size(l), 0) <= maxBytes) return capMiddle(full)
+  const bare = commands.map((c) => ({ ...c, stdout: withoutText(c.stdout), stderr: withoutText(c.stderr) }))
+  const chosen = bare.map((c) => line(c))
+  let spare = maxBytes - chosen.reduce((sum, l) => sum + size(l), 0)
+  const kept = new Set<number>()
+  for (let lo = 0, hi = commands.length - 1; lo <= hi; lo++, hi--) {
+    for (const i of lo === hi ? [lo] : [lo, hi]) {
+      const extra = size(full[i]!) - size(chosen[i]!)
+      if (extra <= spare) {
+        chosen[i] = full[i]!
+        spare -= extra
+        kept.add(i)
+      }
+    }
+  }
+  for (const [i, c] of commands.entries()) {
+    if (kept.has(i)) continue
+    for (const out of [c.stdout, c.stderr]) {
+      if (out.text.length === 0) continue
+      counters.strings++
+      counters.omittedBytes += Buffer.byteLength(out.text, 'utf8')
+    }
+  }
+  return capMiddle(chosen)
 }
 
 function bundleTarget(options: WriteBundleOptions, bundleId: string, format: 'directory' | 'tar.gz'): string {
