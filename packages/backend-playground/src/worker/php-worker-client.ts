@@ -1,5 +1,6 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads'
 import { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from '../errors.js'
+import { compiledPhpModule } from './compiled-php-module.js'
 import type {
   ExportedFile,
   InitResult,
@@ -274,6 +275,7 @@ export class PhpWorker implements AsyncDisposable {
             mounts: options.mounts,
             constants: options.constants,
             opcache: options.opcache ?? false,
+            wasmModule: await compiledPhpModule(options.phpVersion ?? '8.3'),
           },
         },
         callOptions,

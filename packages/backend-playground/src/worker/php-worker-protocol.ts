@@ -62,6 +62,8 @@ export interface WorkerInit {
   readonly constants?: Readonly<Record<string, string | number | boolean | null>> | undefined
   /** In-memory OPcache (SAPI name `fpm-fcgi`, timestamps revalidated on every include). Default false. */
   readonly opcache?: boolean | undefined
+  /** The PHP module compiled once in the host process; shared so workers share its machine code. */
+  readonly wasmModule?: object | undefined
 }
 
 /** A PHP error, warning or notice read from PHP's error log. */

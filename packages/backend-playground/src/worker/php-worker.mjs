@@ -256,6 +256,20 @@ async function loadPhp(init) {
     /** @param {any} context */
     bindUserSpace: (context) => bindUserSpace({ fileLockManager: new FileLockManagerForPosix() }, context),
     processId: init.processId,
+    // Instantiate the module the host compiled once, so every runtime shares its compiled machine code.
+    ...(init.wasmModule
+      ? {
+          /** @param {object} imports @param {(instance: object, module: object) => void} receive */
+          instantiateWasm(imports, receive) {
+            const wasm = /** @type {any} */ (globalThis).WebAssembly
+            const module = /** @type {object} */ (init.wasmModule)
+            wasm
+              .instantiate(module, imports)
+              .then(/** @param {object} instance */ (instance) => receive(instance, module))
+            return {}
+          },
+        }
+      : {}),
     /** @param {any} runtime */
     onRuntimeInitialized(runtime) {
       // Same NODEFS fix-ups as loadNodeRuntime: readdir must list . and .., statfs on the root.
