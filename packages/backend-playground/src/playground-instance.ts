@@ -44,6 +44,7 @@ import {
 import {
   diffMount,
   disposeMount,
+  disposeMountSync,
   type PreparedMount,
   prepareMount,
   resolveMountSource,
@@ -968,5 +969,14 @@ export class PlaygroundInstance implements BackendInstance {
   destroySync(): void {
     this.#destroyed = true
     void this.#worker.terminate()
+    // At process exit nothing can be awaited: remove the readwrite mounts' private copies synchronously.
+    for (const mount of this.#mounts.values()) {
+      try {
+        disposeMountSync(mount)
+      } catch {
+        // Best effort at exit.
+      }
+    }
+    this.#mounts.clear()
   }
 }

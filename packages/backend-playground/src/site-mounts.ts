@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { cp, lstat, mkdtemp, readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
@@ -155,6 +156,11 @@ export async function prepareMount(
 /** Removes a mount's private copies. */
 export async function disposeMount(mount: PreparedMount): Promise<void> {
   if (mount.tempDir) await rm(mount.tempDir, { recursive: true, force: true })
+}
+
+/** {@link disposeMount} for process exit, where nothing can be awaited. */
+export function disposeMountSync(mount: PreparedMount): void {
+  if (mount.tempDir) rmSync(mount.tempDir, { recursive: true, force: true })
 }
 
 async function listFiles(root: string): Promise<Map<string, string>> {
