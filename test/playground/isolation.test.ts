@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile, readlink } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { playground } from '@codebox/backend-playground'
 import { type CommandResult, createRuntime, type Runtime, type RuntimeEventOf } from '@codebox/runtime-core'
@@ -21,14 +21,22 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
   return { value, ms: performance.now() - started }
 }
 
-/** Loopback TCP ports in LISTEN state owned by this process's sockets. */
+/** TCP ports in LISTEN state on sockets this process owns (its worker threads' included). */
 async function listeningPorts(): Promise<Set<number>> {
+  const own = new Set<string>()
+  for (const fd of await readdir('/proc/self/fd').catch(() => [] as string[])) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '')
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1]
+    if (inode) own.add(inode)
+  }
   const ports = new Set<number>()
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     const text = await readFile(file, 'utf8').catch(() => '')
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/)
-      if (cols[3] === '0A' && cols[1]) ports.add(Number.parseInt(cols[1].split(':')[1] ?? '0', 16))
+      if (cols[3] === '0A' && cols[1] && cols[9] && own.has(cols[9])) {
+        ports.add(Number.parseInt(cols[1].split(':')[1] ?? '0', 16))
+      }
     }
   }
   return ports
@@ -150,10 +158,12 @@ describe('isolation: PHP runs off the caller thread and can always be stopped', 
     let hits = 0
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as { port: number }).port
+    // Ports are compared from before the runtime exists: Playground's own loader would open its relay at boot.
+    const before = await listeningPorts()
+    const fresh = await createRuntime({ backend: playground(), policy })
     try {
-      const before = await listeningPorts()
       const result = (await php(
-        runtime,
+        fresh,
         `<?php $r = @file_get_contents('http://127.0.0.1:${port}/'); var_dump($r); $s = @fsockopen('127.0.0.1', ${port}, $e, $m, 2); var_dump($s);`,
         { timeoutMs: 10_000 },
       )) as CommandResult
@@ -163,9 +173,10 @@ describe('isolation: PHP runs off the caller thread and can always be stopped', 
       const opened = [...after].filter((p) => !before.has(p) && p !== port)
       expect(opened).toEqual([])
     } finally {
+      await fresh.destroy()
       server.close()
     }
-  }, 30_000)
+  }, 120_000)
 })
 
 describe('destroy during recovery', () => {
