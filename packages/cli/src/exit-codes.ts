@@ -85,7 +85,9 @@ export function fixFor(code: string): string {
     case 'OPERATION_ABORTED':
       return 'the run was interrupted; run it again'
     case 'RECIPE_FAILED':
-      return 'run the recipe with `codebox run` to see every diagnostic, fix the failing step or probe, then serve again'
+      return "read the diagnostics (listed above, and in the bundle's diagnostics.json), fix the failing step or probe, and run again"
+    case 'BUNDLE_WRITE_FAILED':
+      return 'check that the artifacts directory (--artifacts or artifacts.directory) is writable and has space'
     case 'BUNDLE_INVALID':
       return 'the bundle was modified or is incomplete; collect it again from the run'
     default:

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { verifyBundle } from '@codebox/artifacts'
 import { CliError } from '../cli-error.js'
-import { type CliIo, reportError, writeJson } from '../cli-output.js'
+import { type CliIo, describeError, reportError, writeJson } from '../cli-output.js'
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js'
 
 /** Options of `codebox bundle verify`. */
@@ -36,8 +36,24 @@ export async function bundleVerifyCommand(
     })
     const report = await verifyBundle(path, publicKey === undefined ? {} : { publicKey })
     const exitCode = report.ok ? EXIT_CODES.OK : EXIT_CODES.FAILED
+    const error = report.ok
+      ? null
+      : describeError(
+          new CliError(
+            'BUNDLE_INVALID',
+            `The bundle did not verify: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`,
+            {
+              details: {
+                issues: report.problems.map((p) => ({
+                  path: p.path || '.',
+                  message: `[${p.code}] ${p.message}`,
+                })),
+              },
+            },
+          ),
+        ).document
     if (json) {
-      writeJson(io, { command: 'bundle verify', ok: report.ok, exitCode, result: report, error: null })
+      writeJson(io, { command: 'bundle verify', ok: report.ok, exitCode, result: report, error })
     } else if (report.ok) {
       io.stdout.write(`bundle ${path}: ok\n`)
     } else {
@@ -45,6 +61,7 @@ export async function bundleVerifyCommand(
       for (const problem of report.problems) {
         io.stdout.write(`  [${problem.code}] ${problem.path ? `${problem.path}: ` : ''}${problem.message}\n`)
       }
+      if (error) io.stderr.write(`error[${error.code}]: ${error.message}\n  fix: ${error.fix}\n`)
     }
     return exitCode
   } catch (error) {

@@ -1,7 +1,15 @@
 import { dirname, resolve } from 'node:path'
 import { playgroundRecipeBackend } from '@codebox/backend-playground'
 import { type RecipeRunResult, runRecipe } from '@codebox/runtime-core'
-import { type CliIo, reportError, writeJson } from '../cli-output.js'
+import { CliError } from '../cli-error.js'
+import {
+  type CliErrorDocument,
+  type CliIo,
+  describeError,
+  reportError,
+  writeHumanError,
+  writeJson,
+} from '../cli-output.js'
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js'
 import { onInterrupt } from '../interrupt-signals.js'
 import { readJsonFile } from '../read-json-file.js'
@@ -45,6 +53,43 @@ function summary(io: CliIo, result: RecipeRunResult): void {
     out(`bundle not written: [${result.bundleError.code}] ${result.bundleError.message}`)
 }
 
+/**
+ * The exit code of a finished run and, unless it is 0, the error that says why and how to fix it (`error` of the
+ * `--json` document; printed after the summary otherwise).
+ */
+function outcomeOf(
+  result: RecipeRunResult,
+  timeoutMs: number | undefined,
+): { exitCode: ExitCode; error: CliErrorDocument | null } {
+  const stoppedIn = result.steps.find((step) => step.status === 'timed-out' || step.status === 'aborted')
+  const where = stoppedIn ? ` (stopped in ${stoppedIn.phase}: ${stoppedIn.name})` : ''
+  let failure: CliError | undefined
+  let exitCode: ExitCode = EXIT_CODES.FAILED
+  if (result.status === 'aborted') {
+    exitCode = EXIT_CODES.INTERRUPTED
+    failure = new CliError(
+      'OPERATION_ABORTED',
+      `The run was interrupted${where}; the bundle was still collected.`,
+    )
+  } else if (result.status === 'timed-out') {
+    exitCode = EXIT_CODES.TIMEOUT
+    failure = new CliError('OPERATION_TIMED_OUT', `The run did not finish within ${timeoutMs} ms${where}.`)
+  } else if (result.status === 'failed') {
+    const first = result.diagnostics.find((diagnostic) => diagnostic.severity === 'error')
+    failure = new CliError(
+      'RECIPE_FAILED',
+      `The recipe failed in ${result.failedPhase}${first ? `: ${first.name}: ${first.message.split('\n')[0]}` : ''}`,
+    )
+  } else if (result.bundleError) {
+    failure = new CliError(
+      result.bundleError.code,
+      `The recipe passed but its bundle was not written: ${result.bundleError.message}`,
+    )
+  }
+  if (!failure) return { exitCode: EXIT_CODES.OK, error: null }
+  return { exitCode, error: describeError(failure).document }
+}
+
 /** `codebox run <recipe.json>`: runs a recipe on the Playground backend and reports it. */
 export async function runCommand(file: string, options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
   const json = options.json === true
@@ -73,14 +118,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       onEvent: progress.onEvent,
     })
     progress.stop()
-    const exitCode =
-      result.status === 'aborted'
-        ? EXIT_CODES.INTERRUPTED
-        : result.status === 'timed-out'
-          ? EXIT_CODES.TIMEOUT
-          : result.status === 'failed' || result.bundleError
-            ? EXIT_CODES.FAILED
-            : EXIT_CODES.OK
+    const { exitCode, error } = outcomeOf(result, options.timeoutMs)
     const { runtime: _runtime, ...document } = result
     if (json) {
       writeJson(io, {
@@ -88,10 +126,11 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         ok: exitCode === EXIT_CODES.OK,
         exitCode,
         result: document satisfies RunCommandResult,
-        error: null,
+        error,
       })
     } else {
       summary(io, result)
+      if (error) writeHumanError(io, error)
     }
     return exitCode
   } catch (error) {
