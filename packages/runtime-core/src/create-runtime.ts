@@ -44,6 +44,7 @@ import type {
 } from './events.js'
 import { parseKeyValueArgs, toValidationIssues } from './key-value-args.js'
 import { type Logger, silentLogger } from './logger.js'
+import { redactError } from './redact-error.js'
 import type {
   CallOptions,
   CollectOptions,
@@ -346,13 +347,26 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     }
   }
 
+  /** Every error leaving the runtime passes through the redactor: message, stack, details, cause chain, toJSON. */
+  async #guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      throw redactError(error, this.#redactor)
+    }
+  }
+
   #track<T>(promise: Promise<T>): Promise<T> {
     this.#inflight.add(promise)
     void promise.finally(() => this.#inflight.delete(promise)).catch(() => {})
     return promise
   }
 
-  async mount(spec: MountSpec & CallOptions): Promise<Unmount> {
+  mount(spec: MountSpec & CallOptions): Promise<Unmount> {
+    return this.#guard(() => this.#mount(spec))
+  }
+
+  async #mount(spec: MountSpec & CallOptions): Promise<Unmount> {
     const instance = this.#assertState('mount')
     const mount = this.#checkMount(spec)
     if (mount.mode === 'readwrite') await this.#approveReadWriteMount(mount)
@@ -368,11 +382,11 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     })
     let removed: Promise<void> | undefined
     const unmount = () => {
-      removed ??= (async () => {
+      removed ??= this.#guard(async () => {
         if (this.#state === 'destroyed' || this.#state === 'destroying') return
         await made.unmount()
         this.emit({ type: 'mount.removed', mountId: made.id, target: made.target })
-      })()
+      })
       return removed
     }
     const { unmount: _drop, ...info } = made
@@ -439,7 +453,13 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     return decision
   }
 
-  async execute<N extends CommandName<C>>(
+  execute<N extends CommandName<C>>(
+    request: ExecuteRequest<C, N>,
+  ): Promise<CommandResult<CommandValue<C, N>>> {
+    return this.#guard(() => this.#execute(request))
+  }
+
+  async #execute<N extends CommandName<C>>(
     request: ExecuteRequest<C, N>,
   ): Promise<CommandResult<CommandValue<C, N>>> {
     const instance = this.#assertState('execute')
@@ -651,7 +671,11 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     return this.#hub.on(type, listener as (event: RuntimeEvent) => void)
   }
 
-  async snapshot(options: CallOptions = {}): Promise<RuntimeSnapshot> {
+  snapshot(options: CallOptions = {}): Promise<RuntimeSnapshot> {
+    return this.#guard(() => this.#snapshot(options))
+  }
+
+  async #snapshot(options: CallOptions): Promise<RuntimeSnapshot> {
     const instance = this.#assertState('snapshot')
     const started = performance.now()
     const snapshot = await this.#track(
@@ -666,7 +690,11 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     return snapshot
   }
 
-  async checkpoint(name: string, options: CallOptions = {}): Promise<void> {
+  checkpoint(name: string, options: CallOptions = {}): Promise<void> {
+    return this.#guard(() => this.#checkpoint(name, options))
+  }
+
+  async #checkpoint(name: string, options: CallOptions): Promise<void> {
     const instance = this.#assertState('checkpoint')
     if (!instance.checkpoint)
       throw new CodeboxError('NOT_SUPPORTED', `Backend "${this.backend}" has no named checkpoints.`)
@@ -677,7 +705,11 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     this.emit({ type: 'checkpoint.created', name, durationMs: Math.round(performance.now() - started) })
   }
 
-  async restore(name: string, options: CallOptions = {}): Promise<void> {
+  restore(name: string, options: CallOptions = {}): Promise<void> {
+    return this.#guard(() => this.#restore(name, options))
+  }
+
+  async #restore(name: string, options: CallOptions): Promise<void> {
     const instance = this.#assertState('restore')
     if (!instance.restore)
       throw new CodeboxError('NOT_SUPPORTED', `Backend "${this.backend}" has no named checkpoints.`)
@@ -686,13 +718,17 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     this.emit({ type: 'checkpoint.restored', name, durationMs: Math.round(performance.now() - started) })
   }
 
-  async collect(options: CollectOptions): Promise<CollectResult> {
+  collect(options: CollectOptions): Promise<CollectResult> {
+    return this.#guard(() => this.#collect(options))
+  }
+
+  async #collect(options: CollectOptions): Promise<CollectResult> {
     const instance = this.#assertState('collect', ['ready', 'failed'])
     const started = performance.now()
     const result = await this.#withSignal('collect', options, async (signal) => {
       const contribution = await instance.collect({ signal })
       const snapshot =
-        options.includeSnapshot && this.#state === 'ready' ? await this.snapshot(options) : undefined
+        options.includeSnapshot && this.#state === 'ready' ? await this.#snapshot(options) : undefined
       return collectBundle({
         options,
         redactor: this.#redactor,
@@ -775,10 +811,23 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
 export async function createRuntime<C extends CommandCatalogue>(
   options: CreateRuntimeOptions<C>,
 ): Promise<Runtime<C>> {
+  // Secrets are registered as soon as they resolve, so whatever fails later (a backend error echoing PHP output
+  // that printed a connector constant, say) is redacted on its way out.
+  const redactor = createRedactor()
+  try {
+    return await startRuntime(options, redactor)
+  } catch (error) {
+    throw redactError(error, redactor)
+  }
+}
+
+async function startRuntime<C extends CommandCatalogue>(
+  options: CreateRuntimeOptions<C>,
+  redactor: Redactor,
+): Promise<Runtime<C>> {
   validate(CreateOptionsSchema, options, 'RUNTIME_OPTIONS_INVALID', 'createRuntime options')
   const logger = options.logger ?? silentLogger
   const policy = parsePolicy(options.policy ?? {})
-  const redactor = createRedactor()
   const { envelopes, secrets } = await resolveConnectorCredentials(options.connectors ?? [], {
     policy,
     ...(options.env ? { env: options.env } : {}),
@@ -830,10 +879,8 @@ export async function createRuntime<C extends CommandCatalogue>(
     if (isCodeboxError(error)) throw error
     throw new CodeboxError(
       'RUNTIME_CREATE_FAILED',
-      `Backend "${options.backend.name}" failed to create a runtime: ${redactor.redactText(messageOf(error))}`,
-      {
-        cause: error,
-      },
+      `Backend "${options.backend.name}" failed to create a runtime: ${messageOf(error)}`,
+      { cause: error },
     )
   }
 }

@@ -50,7 +50,8 @@ function kindOf(schema: z.ZodType | undefined): SchemaKind {
  * as JSON when it parses (`"count=3"`, `"flag=true"`, `'ids=[1,2]'`) and kept as a string otherwise, so the
  * schema's own validation reports the mismatch with its path.
  *
- * @throws ValidationError (`COMMAND_INVALID_ARGS`) for an entry without `=` or with an empty key.
+ * @throws ValidationError (`COMMAND_INVALID_ARGS`) for an entry without `=` or with an empty key; the message
+ *   names the entry by position and never repeats its text, which may be a secret.
  */
 export function parseKeyValueArgs(entries: readonly string[], schema?: z.ZodType): Record<string, unknown> {
   const result: Record<string, unknown> = {}
@@ -59,9 +60,16 @@ export function parseKeyValueArgs(entries: readonly string[], schema?: z.ZodType
     const eq = entry.indexOf('=')
     const key = eq === -1 ? '' : entry.slice(0, eq).trim()
     if (eq === -1 || key === '' || key.split('.').some((part) => part === '')) {
+      // The entry is not echoed: without a usable key it may be nothing but a value, and values can be secrets.
+      const problem =
+        eq === -1
+          ? `an entry of ${entry.length} characters without "="`
+          : key === ''
+            ? 'an entry with an empty key'
+            : 'a key with an empty dotted segment'
       issues.push({
         path: `$[${index}]`,
-        message: `expected "key=value" (for example "path=/"), got ${JSON.stringify(entry)}`,
+        message: `expected "key=value" (for example "path=/"), got ${problem}`,
       })
       return
     }
