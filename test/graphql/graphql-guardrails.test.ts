@@ -66,6 +66,26 @@ describe.skipIf(!hasWpGraphql)(
       expect(typeof value.durationMs).toBe('number')
     })
 
+    it('runs the operation named by operationName, with variables, out of a document holding several', async () => {
+      const document = `
+        query Title { generalSettings { title } }
+        query Post($uri: String!) { nodeByUri(uri: $uri) { __typename ... on Post { slug } } }`
+      const result = await runtime.execute({
+        command: 'wordpress.graphql',
+        args: { query: document, operationName: 'Post', variables: { uri: '/hello-wasi/' } },
+      })
+      expect(result.status).toBe('ok')
+      const value = (result as { value: { data: Record<string, unknown> } }).value
+      expect(value.data).toEqual({ nodeByUri: { __typename: 'Post', slug: 'hello-wasi' } })
+      const title = await runtime.execute({
+        command: 'wordpress.graphql',
+        args: { query: document, operationName: 'Title' },
+      })
+      expect((title as { value: { data: Record<string, unknown> } }).value.data).toHaveProperty(
+        'generalSettings.title',
+      )
+    })
+
     it('returns GraphQL errors as a failed result that keeps the errors in its value', async () => {
       const result = await graphql(runtime, '{ noSuchField }')
       expect(result.status).toBe('failed')
