@@ -30,6 +30,10 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES]
 
 /** The exit code for an error `code` from any codebox package. */
 export function exitCodeFor(code: string): ExitCode {
+  // A negative answer (checked before the `_INVALID` rule: a bundle that fails verification is not a usage error).
+  if (code === 'RECIPE_FAILED' || code === 'BUNDLE_INVALID' || code === 'BUNDLE_WRITE_FAILED') {
+    return EXIT_CODES.FAILED
+  }
   if (
     code === 'CLI_USAGE' ||
     code.endsWith('_INVALID') ||
@@ -39,7 +43,6 @@ export function exitCodeFor(code: string): ExitCode {
   ) {
     return EXIT_CODES.USAGE
   }
-  if (code === 'RECIPE_FAILED') return EXIT_CODES.FAILED
   if (code === 'SERVE_HOST_NOT_LOOPBACK') return EXIT_CODES.USAGE
   if (code === 'SERVE_LISTEN_FAILED') return EXIT_CODES.UNAVAILABLE
   if (code.startsWith('CONNECTOR_CREDENTIAL')) return EXIT_CODES.CREDENTIALS
@@ -90,9 +93,19 @@ export function fixFor(code: string): string {
       return 'check that the artifacts directory (--artifacts or artifacts.directory) is writable and has space'
     case 'BUNDLE_INVALID':
       return 'the bundle was modified or is incomplete; collect it again from the run'
+    case 'PLUGIN_NOT_APPROVED':
+      return 'use the approved version, or add the plugin (slug, version, sha256) to the approved-plugins manifest'
+    case 'SERVE_LISTEN_FAILED':
+      return 'pick another --port (0 picks a free one)'
+    case 'SERVE_HOST_NOT_LOOPBACK':
+      return 'serve listens on loopback only: use --host 127.0.0.1 or ::1'
     default:
-      return code.startsWith('PLAYGROUND_')
-        ? 'check the runtime fields of the recipe against `codebox schema recipe`'
-        : 'see the message; if it looks like a bug, report it with this code'
+      if (code.startsWith('PLAYGROUND_')) {
+        return 'check the runtime fields of the recipe against `codebox schema recipe`'
+      }
+      if (code.startsWith('POLICY_') || code === 'APPROVAL_DENIED') {
+        return "allow it in the recipe's policy, or omit policy to infer least privilege from the recipe"
+      }
+      return 'see the message; if it looks like a bug, report it with this code'
   }
 }
