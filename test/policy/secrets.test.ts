@@ -222,3 +222,36 @@ describe("secrets: 'none'", () => {
     expect(booted).toBe(false)
   })
 })
+
+describe('a connector secret missing from the environment', () => {
+  it('fails closed before boot, naming the connector and the secret but no value', async () => {
+    let booted = false
+    const backend = playground()
+    const spy = {
+      ...backend,
+      create: (context: Parameters<typeof backend.create>[0]) => {
+        booted = true
+        return backend.create(context)
+      },
+    }
+    const error = await createRuntime({
+      backend: spy,
+      policy: { commands: { allow: ['wordpress.*'] }, secrets: 'connector-scoped' },
+      connectors: [{ name: 'crm', secrets: [SECRET_NAME, 'CRM_MISSING_TOKEN'] }],
+      env: { [SECRET_NAME]: SECRET },
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
+    expect(error).toBeInstanceOf(ConnectorCredentialError)
+    const failure = (error as ConnectorCredentialError).document
+    expect(ConnectorCredentialFailureSchema.safeParse(failure).success).toBe(true)
+    expect(JSON.stringify(failure)).toContain('CRM_MISSING_TOKEN')
+    expect(JSON.stringify(failure)).toContain('missing')
+    // The secret that was present is named at most, never shown.
+    expect(
+      leaksIn(JSON.stringify(failure) + JSON.stringify((error as ConnectorCredentialError).toJSON())),
+    ).toEqual([])
+    expect(booted).toBe(false)
+  })
+})
