@@ -21,6 +21,11 @@ export interface CollectBundleInput {
   readonly inputs: Record<string, unknown>
   readonly commands: readonly CommandRecord[]
   readonly events: readonly RuntimeEvent[]
+  /** What the bounded histories already dropped (the oldest records). */
+  readonly dropped: {
+    readonly commands: { readonly records: number; readonly bytes: number }
+    readonly events: { readonly records: number; readonly bytes: number }
+  }
   readonly diagnostics: readonly RuntimeDiagnostic[]
   readonly credentials: readonly ConnectorCredentialEnvelope[]
   readonly contribution: BackendCollectContribution
@@ -105,6 +110,7 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
         : {}),
       ...(input.snapshot ? { snapshot: input.snapshot.bytes as Uint8Array<ArrayBuffer> } : {}),
       timings: { ...input.timings, ...input.options.timings },
+      dropped: { commands: { ...input.dropped.commands }, events: { ...input.dropped.events } },
     },
     {
       ...(input.options.directory === undefined ? {} : { directory: input.options.directory }),
@@ -112,7 +118,13 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
       format: input.options.format ?? 'directory',
       redactor: input.redactor,
       ...(input.options.signingKey === undefined ? {} : { signingKey: input.options.signingKey }),
+      ...(input.options.limits === undefined ? {} : { limits: input.options.limits }),
     },
   )
-  return { path: written.path, bundleId: written.bundleId, files: written.manifest.files.length }
+  return {
+    path: written.path,
+    bundleId: written.bundleId,
+    files: written.manifest.files.length,
+    omitted: written.omitted,
+  }
 }

@@ -22,6 +22,7 @@ import type {
   RuntimeSnapshot,
 } from './backend.js'
 import { collectBundle } from './collect-bundle.js'
+import { CommandHistory } from './command-history.js'
 import type { CommandCatalogue, CommandName, CommandValue } from './commands.js'
 import {
   AbortedError,
@@ -163,7 +164,7 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #redactor: Redactor
   readonly #hub: EventHub
   readonly #lifetime = new AbortController()
-  readonly #history: CommandRecord[] = []
+  readonly #history = new CommandHistory()
   readonly #diagnostics: RuntimeDiagnostic[] = []
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #onApproval: CreateRuntimeOptions<C>['onApproval']
@@ -218,7 +219,7 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   get history(): readonly CommandRecord[] {
-    return this.#history
+    return this.#history.records
   }
 
   /** Emits through the hub (stamping and redaction happen there). */
@@ -737,8 +738,12 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
         policyDigest: this.policyDigest,
         enforcement: instance.enforcement,
         inputs: { ...this.#inputs, metadata: this.metadata },
-        commands: this.#history,
+        commands: this.#history.records,
         events: this.#hub.history,
+        dropped: {
+          commands: this.#history.dropped,
+          events: { records: this.#hub.droppedFromHistory, bytes: this.#hub.droppedHistoryBytes },
+        },
         diagnostics: [...this.#diagnostics, ...(contribution.diagnostics ?? [])],
         credentials: this.credentials,
         contribution,

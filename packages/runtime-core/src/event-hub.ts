@@ -1,4 +1,25 @@
+import { boundStrings, jsonBytes } from './bound-strings.js'
 import type { RuntimeEvent, RuntimeEventInput, RuntimeEventOf, RuntimeEventType } from './events.js'
+
+/** What the event history (replayed by `observe({ replay })` and written to bundles) keeps. */
+export interface EventHistoryLimits {
+  /** Most events kept; the oldest go first. Default 50 000. */
+  readonly maxEvents: number
+  /** Most bytes kept, as JSON; the oldest go first. Default 32 MiB. */
+  readonly maxBytes: number
+  /**
+   * Any string inside a kept event (a `command.output` chunk, say) is cut to this size with an explicit marker.
+   * Live listeners still get the whole event. Default 64 KiB.
+   */
+  readonly maxStringBytes: number
+}
+
+/** Defaults of {@link EventHistoryLimits}. */
+export const DEFAULT_EVENT_HISTORY_LIMITS: EventHistoryLimits = {
+  maxEvents: 50_000,
+  maxBytes: 32 * 1024 * 1024,
+  maxStringBytes: 64 * 1024,
+}
 
 /** Options of `runtime.observe()`. */
 export interface ObserveOptions<T extends RuntimeEventType = RuntimeEventType> {
@@ -25,33 +46,73 @@ interface Subscriber {
 }
 
 /**
- * Stamps, redacts, records and fans out a runtime's events. Readers only ever see redacted events.
+ * Stamps, redacts, records and fans out a runtime's events. Readers only ever see redacted events. The history is
+ * bounded by count and bytes (see {@link EventHistoryLimits}); what falls out is counted.
  * Internal to runtime-core.
  */
 export class EventHub {
   readonly #runtimeId: string
   readonly #redact: EventRedactor
-  readonly #history: RuntimeEvent[] = []
-  readonly #maxHistory: number
+  readonly #limits: EventHistoryLimits
+  /** Kept events are `#history[#start…]`; the array is compacted now and then instead of shifted per event. */
+  #history: RuntimeEvent[] = []
+  #sizes: number[] = []
+  #start = 0
+  #historyBytes = 0
   readonly #subscribers = new Set<Subscriber>()
   #seq = 0
   #closed = false
   #droppedHistory = 0
+  #droppedHistoryBytes = 0
+  #cutStrings = 0
 
-  constructor(runtimeId: string, redact: EventRedactor, maxHistory = 50_000) {
+  constructor(runtimeId: string, redact: EventRedactor, limits: Partial<EventHistoryLimits> = {}) {
     this.#runtimeId = runtimeId
     this.#redact = redact
-    this.#maxHistory = maxHistory
+    this.#limits = { ...DEFAULT_EVENT_HISTORY_LIMITS, ...limits }
   }
 
-  /** Events recorded so far (redacted), oldest first. */
+  /** Events recorded so far (redacted, strings bounded), oldest first. */
   get history(): readonly RuntimeEvent[] {
-    return this.#history
+    return this.#history.slice(this.#start)
   }
 
-  /** How many events fell out of the bounded history. */
+  /** How many events fell out of the bounded history (the oldest). */
   get droppedFromHistory(): number {
     return this.#droppedHistory
+  }
+
+  /** Their JSON size in bytes, as kept. */
+  get droppedHistoryBytes(): number {
+    return this.#droppedHistoryBytes
+  }
+
+  /** Bytes the history holds now, as JSON. */
+  get historyBytes(): number {
+    return this.#historyBytes
+  }
+
+  #record(event: RuntimeEvent): void {
+    const bounded = boundStrings(event, this.#limits.maxStringBytes)
+    if (bounded.omittedBytes > 0) this.#cutStrings += 1
+    const kept = bounded.value === event ? event : Object.freeze(bounded.value)
+    const size = jsonBytes(kept)
+    this.#history.push(kept)
+    this.#sizes.push(size)
+    this.#historyBytes += size
+    const count = () => this.#history.length - this.#start
+    while (count() > 1 && (count() > this.#limits.maxEvents || this.#historyBytes > this.#limits.maxBytes)) {
+      const dropped = this.#sizes[this.#start] ?? 0
+      this.#historyBytes -= dropped
+      this.#droppedHistoryBytes += dropped
+      this.#droppedHistory += 1
+      this.#start += 1
+    }
+    if (this.#start > 1024 && this.#start * 2 > this.#history.length) {
+      this.#history = this.#history.slice(this.#start)
+      this.#sizes = this.#sizes.slice(this.#start)
+      this.#start = 0
+    }
   }
 
   get closed(): boolean {
@@ -68,11 +129,7 @@ export class EventHub {
       time: new Date().toISOString(),
     } as RuntimeEvent
     const event = Object.freeze(this.#redact(stamped))
-    this.#history.push(event)
-    if (this.#history.length > this.#maxHistory) {
-      this.#history.shift()
-      this.#droppedHistory += 1
-    }
+    this.#record(event)
     for (const subscriber of this.#subscribers) {
       if (subscriber.accepts(event.type)) subscriber.push(event)
     }
@@ -137,7 +194,11 @@ export class EventHub {
       close: finish,
     }
 
-    if (options.replay) for (const event of this.#history) if (accepts(event.type)) subscriber.push(event)
+    if (options.replay) {
+      // The reader learns first that the oldest events are gone.
+      dropped = this.#droppedHistory
+      for (const event of this.history) if (accepts(event.type)) subscriber.push(event)
+    }
     if (this.#closed || options.signal?.aborted) done = true
     else {
       this.#subscribers.add(subscriber)

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto'
+import type { BundleLimits, OmittedFile } from '@codebox/artifacts'
 import type {
   ApprovalHandler,
   ConnectorCredentialEnvelope,
@@ -128,7 +129,11 @@ export interface CollectOptions extends CallOptions {
   readonly path?: string
   /** Default `directory`. */
   readonly format?: 'directory' | 'tar.gz'
-  /** Include a snapshot of the runtime in the bundle. Default false. */
+  /**
+   * Include a snapshot of the runtime in the bundle. Default false. The snapshot is stored unredacted, so it is
+   * left out (and the manifest's `omitted` and the result's `omitted` say why) whenever the runtime has a connector
+   * secret or a credential shape shows inside it; keep such a snapshot with `runtime.snapshot()` instead.
+   */
   readonly includeSnapshot?: boolean
   /** Ed25519 private key (KeyObject or PKCS#8 PEM) to sign the attestation. Default: an ephemeral key (integrity only). */
   readonly signingKey?: KeyObject | string
@@ -136,13 +141,21 @@ export interface CollectOptions extends CallOptions {
   readonly timings?: Readonly<Record<string, number>>
   /** Extra diagnostics (e.g. a recipe's setup and probe failures), added after the runtime's own. Default none. */
   readonly diagnostics?: readonly RuntimeDiagnostic[]
+  /**
+   * Size caps of the bundle (per string, per command output, per file, `commands.jsonl`, `events.jsonl`, snapshot).
+   * Default `DEFAULT_BUNDLE_LIMITS` of `@codebox/artifacts`.
+   */
+  readonly limits?: Partial<BundleLimits>
 }
 
 /** What `collect()` wrote. */
 export interface CollectResult {
   readonly path: string
   readonly bundleId: string
+  /** Files listed in the manifest. */
   readonly files: number
+  /** Files left out on purpose, with the reason (as in the manifest), e.g. the snapshot while secrets are declared. */
+  readonly omitted: readonly OmittedFile[]
 }
 
 /** Removes a mount; also carries what was mounted. */
