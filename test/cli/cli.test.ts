@@ -316,7 +316,7 @@ describe('codebox run and bundle verify on the real runtime', () => {
   })
 
   it('exits 3 (not available) for a bundle path that does not exist', async () => {
-    const missing = await codebox(['bundle', 'verify', join(work, 'no-such-bundle')])
+    const missing = await inProcess(['bundle', 'verify', join(work, 'no-such-bundle')])
     expect(missing.code).toBe(3)
     expect(missing.stdout).toBe('')
     expect(missing.stderr).toContain('error[CLI_FILE_NOT_FOUND]')
@@ -488,7 +488,7 @@ describe.sequential('codebox serve --snapshot', () => {
   }, 60_000)
 
   it('exits 3 for a snapshot file that does not exist', async () => {
-    const result = await codebox(['serve', '--snapshot', join(work, 'missing.snapshot')])
+    const result = await inProcess(['serve', '--snapshot', join(work, 'missing.snapshot')])
     expect(result.code).toBe(3)
     expect(result.stderr).toContain('error[CLI_FILE_NOT_FOUND]')
   })
