@@ -166,6 +166,8 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #lifetime = new AbortController()
   readonly #history = new CommandHistory()
   readonly #diagnostics: RuntimeDiagnostic[] = []
+  /** Commands dispatched to the backend and not finished yet, by id: diagnostics raised meanwhile belong to them. */
+  readonly #running = new Map<string, { readonly index: number; readonly command: string }>()
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #onApproval: CreateRuntimeOptions<C>['onApproval']
   readonly #inputs: Record<string, unknown>
@@ -222,25 +224,39 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     return this.#history.records
   }
 
-  /** Emits through the hub (stamping and redaction happen there). */
+  /**
+   * Emits through the hub (stamping and redaction happen there). A diagnostic raised while exactly one command is
+   * running belongs to that command (backends often report through the create context, not the command's).
+   */
   emit = (event: RuntimeEventInput): void => {
+    const [only, ...others] = this.#running.values()
+    this.#emitFrom(event, others.length === 0 ? only : undefined)
+  }
+
+  /**
+   * Emits an event; a diagnostic is also recorded, with the command it came from (`from`) as its `command` and
+   * `executionIndex`. Its `exitCode` is filled in when that command finishes.
+   */
+  #emitFrom(
+    event: RuntimeEventInput,
+    from: { readonly index: number; readonly command: string } | undefined,
+  ): void {
     const emitted = this.#hub.emit(event)
-    if (emitted?.type === 'diagnostic') {
-      this.#diagnostics.push({
-        severity: emitted.severity,
-        phase:
-          emitted.phase === 'setup' || emitted.phase === 'health-probe' || emitted.phase === 'boot'
-            ? emitted.phase
-            : 'runtime',
-        name: emitted.code ?? 'runtime',
-        command: emitted.command ?? null,
-        exitCode: null,
-        message: emitted.file
-          ? `${emitted.message} (${emitted.file}:${emitted.line ?? '?'})`
-          : emitted.message,
-        executionIndex: null,
-      })
-    }
+    if (emitted?.type !== 'diagnostic') return
+    const owner =
+      from && (emitted.command === undefined || emitted.command === from.command) ? from : undefined
+    this.#diagnostics.push({
+      severity: emitted.severity,
+      phase:
+        emitted.phase === 'setup' || emitted.phase === 'health-probe' || emitted.phase === 'boot'
+          ? emitted.phase
+          : 'runtime',
+      name: emitted.code ?? 'runtime',
+      command: emitted.command ?? owner?.command ?? null,
+      exitCode: null,
+      message: emitted.file ? `${emitted.message} (${emitted.file}:${emitted.line ?? '?'})` : emitted.message,
+      executionIndex: owner?.index ?? null,
+    })
   }
 
   /** Called by the backend when its instance can no longer be used. */
@@ -516,6 +532,12 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       const err = stderr.toBoundedText({ redactor: this.#redactor })
       const durationMs = Math.round(performance.now() - started)
       const message = extra.message === undefined ? undefined : this.#redactor.redactText(extra.message)
+      this.#running.delete(id)
+      this.#diagnostics.forEach((diagnostic, at) => {
+        if (diagnostic.executionIndex === index && diagnostic.exitCode === null && exitCode !== null) {
+          this.#diagnostics[at] = { ...diagnostic, exitCode }
+        }
+      })
       const base = {
         id,
         index,
@@ -584,6 +606,7 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     }
     if (request.signal?.aborted) return finish('aborted', null, { message: 'aborted before it started' })
 
+    this.#running.set(id, { index, command })
     const timeoutMs = request.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     const controller = new AbortController()
     let cause: 'timeout' | 'abort' | 'destroy' | undefined
@@ -613,7 +636,7 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
             index,
             signal: controller.signal,
             output,
-            emit: this.emit,
+            emit: (event) => this.#emitFrom(event, { index, command }),
           }),
         ),
         controller.signal,

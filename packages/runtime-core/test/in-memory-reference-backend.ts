@@ -35,6 +35,15 @@ const commands = {
     description: 'Prints a stored value.',
     args: z.strictObject({ key: z.string() }),
   }),
+  'memory.diagnose': defineCommand<
+    z.ZodObject<{ message: z.ZodString; exitCode: z.ZodDefault<z.ZodNumber> }>,
+    undefined
+  >({
+    name: 'memory.diagnose',
+    description:
+      'Raises a warning diagnostic through the create context (as a backend reporting PHP errors does) and exits.',
+    args: z.strictObject({ message: z.string(), exitCode: z.number().int().min(0).default(0) }),
+  }),
   'memory.read-file': defineCommand<z.ZodObject<{ path: z.ZodString }>, undefined>({
     name: 'memory.read-file',
     description: 'Prints a file from a mount.',
@@ -94,6 +103,15 @@ export function inMemoryReferenceBackend(): RuntimeBackend<typeof commands> {
                 stdout: values.get(String(args.key)) ?? '',
                 value: values.get(String(args.key)) ?? null,
               }
+            case 'memory.diagnose':
+              context.emit({
+                type: 'diagnostic',
+                severity: 'warning',
+                message: String(args.message),
+                code: 'MEMORY_WARNING',
+                phase: 'runtime',
+              })
+              return { exitCode: Number(args.exitCode) }
             case 'memory.read-file': {
               const path = String(args.path)
               for (const mount of mounts.values()) {
