@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
-import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { cp, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BackendPlaygroundError } from '../errors.js'
 import { DOCUMENT_ROOT, parseProgramOutput, pluginActivateProgram } from '../php-snippets.js'
 import type { ResolvedPlugin } from '../resources/index.js'
+import { walkTree } from '../resources/resource-digest.js'
 import { PhpWorker, type PhpWorkerOptions } from '../worker/php-worker-client.js'
 import {
   type PrepareWordPressTemplateOptions,
@@ -179,21 +180,36 @@ async function buildInto(
 const wordpressTemplates = new Map<string, Promise<WordPressTemplate>>()
 
 /**
- * {@link prepareWordPressTemplate} once per process for the same zips and cache (it reads and hashes the
- * ~5 MB build zip on every call); re-prepared when the template directory disappeared or a zip changed.
+ * A cheap change detector for a template source: size and mtime of a zip, or of every file in a directory (a
+ * directory's own mtime does not change when a file deep inside it is edited). The content hash is taken only when
+ * this changes.
+ */
+async function sourceStamp(file: string): Promise<string> {
+  const stats = statSync(file)
+  if (!stats.isDirectory()) return `${file}:${stats.size}:${stats.mtimeMs}`
+  const items = await walkTree(file)
+  const parts = await Promise.all(
+    items.map(async (item) => {
+      const entry = await lstat(item.absolute)
+      return `${item.relative}:${entry.size}:${entry.mtimeMs}`
+    }),
+  )
+  return `${file}:${createHash('sha256').update(parts.join('\n')).digest('hex')}`
+}
+
+/**
+ * {@link prepareWordPressTemplate} once per process for the same sources and cache (it reads and hashes the
+ * WordPress zip or directory on every call); re-prepared when the template directory disappeared or a source
+ * changed. A call answered from this memo reports `built: false`.
  */
 export async function prepareWordPressTemplateOnce(
   options: PrepareWordPressTemplateOptions,
 ): Promise<WordPressTemplate> {
-  const stamp = (file: string) => {
-    const stats = statSync(file)
-    return `${file}:${stats.size}:${stats.mtimeMs}`
-  }
-  const key = `${stamp(options.zipPath)}|${stamp(options.sqliteZipPath)}|${options.cacheDir}`
+  const key = `${await sourceStamp(options.zipPath)}|${await sourceStamp(options.sqliteZipPath)}|${options.cacheDir}`
   const cached = wordpressTemplates.get(key)
   if (cached) {
     const template = await cached.catch(() => undefined)
-    if (template && existsSync(template.siteDir)) return template
+    if (template && existsSync(template.siteDir)) return { ...template, built: false }
   }
   const prepared = prepareWordPressTemplate(options)
   wordpressTemplates.set(key, prepared)
