@@ -32,8 +32,18 @@ const MountOptionSchema = z.strictObject({
 /** Options of {@link playground}. Every field is optional. */
 export const PlaygroundOptionsSchema = z.strictObject({
   /**
-   * A bundled WordPress version (`'6.5'` default, `'6.4'`, `'6.3'`, `'6.2'`, `'beta'`, `'nightly'`) or a path to a
-   * Playground-style WordPress build zip (an installed site with its SQLite database).
+   * Which WordPress to run. Default `'6.5'`, the newest stable bundled build. One of:
+   * - a bundled version: `'6.5'`, `'6.4'`, `'6.3'`, `'6.2'`, `'beta'`, `'nightly'`, or `'latest'` (the newest stable);
+   * - a path to a WordPress release zip as downloaded from wordpress.org (`wordpress/` with `wp-admin`, `wp-includes`,
+   *   `wp-content`), or to a directory holding such a release unpacked (the `wordpress/` directory or its parent).
+   *   It is installed on SQLite once per distinct content (a directory is hashed by content, so an edit gives a new
+   *   template) and cached under `cacheDir`; later creates boot the cached template and run no installer;
+   * - a path to a Playground build zip from `@wp-playground/wordpress-builds` (an installed site with its database).
+   *
+   * A path that does not exist fails with `WORDPRESS_UNAVAILABLE`; one that holds no WordPress release fails with
+   * `WORDPRESS_RELEASE_INVALID`.
+   *
+   * @example playground({ wordpress: './wordpress-6.5.5.zip' })
    */
   wordpress: z.string().min(1).default(DEFAULT_WORDPRESS_VERSION),
   /** PHP version. Default `'8.3'`. */

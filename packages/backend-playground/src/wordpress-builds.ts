@@ -21,18 +21,22 @@ export const SQLITE_INTEGRATION_ZIP = join(
 )
 
 /**
- * Resolves the `wordpress` option to a build zip: a bundled version (`6.5`, `6.4`, `6.3`, `6.2`, `beta`,
- * `nightly`; `latest` means the newest stable) or a path to a Playground-style build zip.
+ * Resolves the `wordpress` option to the WordPress to prepare: a bundled build zip for a bundled version (`6.5`,
+ * `6.4`, `6.3`, `6.2`, `beta`, `nightly`; `latest` means the newest stable), or the absolute form of a path the
+ * caller gave: a wordpress.org release zip, a directory holding an unpacked release, or a Playground build zip.
+ * What a path holds is checked when the template is prepared (`WORDPRESS_RELEASE_INVALID` if it is not WordPress).
+ *
+ * @throws {BackendPlaygroundError} `WORDPRESS_UNAVAILABLE` when the value is no bundled version and no existing path.
  */
 export function resolveWordPressZip(wordpress: string): { zipPath: string; label: string } {
   const key = wordpress === 'latest' ? (BUNDLED_WORDPRESS_VERSIONS[0] as string) : wordpress
   const name = ZIP_NAMES[key]
   if (name) return { zipPath: join(buildsRoot, 'wordpress', name), label: key }
   const path = resolve(wordpress)
-  if (wordpress.endsWith('.zip') && existsSync(path)) return { zipPath: path, label: path }
+  if (existsSync(path)) return { zipPath: path, label: path }
   throw new BackendPlaygroundError(
     'WORDPRESS_UNAVAILABLE',
-    `WordPress ${JSON.stringify(wordpress)} is neither a bundled version (${Object.keys(ZIP_NAMES).join(', ')}, latest) nor an existing build zip; pick a bundled version or give the path to a .zip.`,
-    { details: { wordpress } },
+    `playground({ wordpress: ${JSON.stringify(wordpress)} }) is neither a bundled version nor an existing path (${path}). Use a bundled version (${Object.keys(ZIP_NAMES).join(', ')}, latest), or the path to a WordPress release zip from wordpress.org/download, a directory holding an unpacked release, or a Playground build zip.`,
+    { details: { option: 'wordpress', wordpress, path, bundled: Object.keys(ZIP_NAMES) } },
   )
 }
