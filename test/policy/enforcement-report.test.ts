@@ -14,6 +14,7 @@ import {
   PolicyValidationError,
   parsePolicy,
   policyDigest,
+  RuntimeCommandPolicyViolationError,
 } from '@codebox/policy'
 import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -51,6 +52,30 @@ describe('commands.allow', () => {
     expect(denied.stdout).toBe('')
     const allowed = await runtime.execute({ command: 'wordpress.option-get', args: { name: 'blogname' } })
     expect(allowed.status).toBe('ok')
+  })
+})
+
+describe('commands.allow with throwOnFailure', () => {
+  it('throws the policy error itself: code, command, policy digest and a JSON form', async () => {
+    const error = await runtime
+      .execute({
+        command: 'wordpress.run-php',
+        args: { code: '<?php echo "ran";', bootstrap: 'none' },
+        throwOnFailure: true,
+      })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(RuntimeCommandPolicyViolationError)
+    expect(error).toMatchObject({
+      code: 'POLICY_COMMAND_DENIED',
+      command: 'wordpress.run-php',
+      policyDigest: runtime.policyDigest,
+    })
+    expect((error as RuntimeCommandPolicyViolationError).toJSON()).toMatchObject({
+      code: 'POLICY_COMMAND_DENIED',
+      details: { command: 'wordpress.run-php', policyDigest: runtime.policyDigest },
+    })
+    // Recorded like any denied command.
+    expect(runtime.history.at(-1)).toMatchObject({ command: 'wordpress.run-php', status: 'denied' })
   })
 })
 

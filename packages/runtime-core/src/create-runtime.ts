@@ -4,10 +4,11 @@ import {
   type ApprovalRequest,
   approvalRequired,
   assertMountAllowed as assertPolicyMountAllowed,
+  assertRuntimeCommandAllowed,
   type ConnectorCredentialEnvelope,
-  isRuntimeCommandAllowed,
   parsePolicy,
   policyDigest,
+  RuntimeCommandPolicyViolationError,
   type RuntimePolicy,
   resolveConnectorCredentials,
 } from '@codebox/policy'
@@ -67,6 +68,9 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000
 export const ABORT_GRACE_MS = 1_000
 /** Output kept per stream per command; the rest is counted, not kept. */
 export const MAX_OUTPUT_BYTES = 1024 * 1024
+
+/** The policy error behind each command result denied by `commands.allow`, thrown under `throwOnFailure`. */
+const policyViolations = new WeakMap<object, RuntimeCommandPolicyViolationError>()
 
 const MountSpecSchema = z.strictObject({
   source: z.string().min(1, 'give the host path to mount'),
@@ -495,6 +499,9 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     const run = this.#track(this.#run(instance, name, args, definition.writes === true, request))
     const result = await run
     if (request.throwOnFailure && result.status !== 'ok') {
+      // A policy denial throws the policy's own typed error (code, command, policy digest, toJSON()).
+      const violation = policyViolations.get(result)
+      if (violation) throw violation
       throw new CommandFailedError(name, result.status, result.message, result)
     }
     return result as CommandResult<CommandValue<C, N>>
@@ -580,12 +587,13 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       return Object.freeze(result) as CommandResult
     }
 
-    if (!isRuntimeCommandAllowed(this.policy, command)) {
-      return finish('denied', null, {
-        reason: 'policy',
-        code: 'POLICY_COMMAND_DENIED',
-        message: `Command "${command}" is not in the policy's commands.allow list (policy ${this.policyDigest}); add it or a matching "prefix.*" entry.`,
-      })
+    try {
+      assertRuntimeCommandAllowed(this.policy, command)
+    } catch (error) {
+      if (!(error instanceof RuntimeCommandPolicyViolationError)) throw error
+      const denied = finish('denied', null, { reason: 'policy', code: error.code, message: error.message })
+      policyViolations.set(denied, error)
+      return denied
     }
     if (approvalRequired(this.policy, { command, writes })) {
       const decision = await this.#requireApproval({
