@@ -192,17 +192,25 @@ describe("secrets: 'connector-scoped' with a connector", () => {
   })
 })
 
-describe("secrets: 'none'", () => {
-  it('fails closed before boot with a failure document that validates against its schema', async () => {
-    let booted = false
-    const backend = playground()
-    const spy = {
+/** A Playground backend that records whether anything booted. */
+function bootSpy() {
+  let booted = false
+  const backend = playground()
+  return {
+    backend: {
       ...backend,
       create: (context: Parameters<typeof backend.create>[0]) => {
         booted = true
         return backend.create(context)
       },
-    }
+    },
+    booted: () => booted,
+  }
+}
+
+describe("secrets: 'none'", () => {
+  it('fails closed before boot with a failure document that validates against its schema', async () => {
+    const { backend: spy, booted } = bootSpy()
     const error = await createRuntime({
       backend: spy,
       policy: { commands: { allow: ['wordpress.*'] }, secrets: 'none' },
@@ -219,21 +227,13 @@ describe("secrets: 'none'", () => {
     expect(
       leaksIn(JSON.stringify(failure) + JSON.stringify((error as ConnectorCredentialError).toJSON())),
     ).toEqual([])
-    expect(booted).toBe(false)
+    expect(booted()).toBe(false)
   })
 })
 
 describe('a connector secret missing from the environment', () => {
   it('fails closed before boot, naming the connector and the secret but no value', async () => {
-    let booted = false
-    const backend = playground()
-    const spy = {
-      ...backend,
-      create: (context: Parameters<typeof backend.create>[0]) => {
-        booted = true
-        return backend.create(context)
-      },
-    }
+    const { backend: spy, booted } = bootSpy()
     const error = await createRuntime({
       backend: spy,
       policy: { commands: { allow: ['wordpress.*'] }, secrets: 'connector-scoped' },
@@ -252,6 +252,6 @@ describe('a connector secret missing from the environment', () => {
     expect(
       leaksIn(JSON.stringify(failure) + JSON.stringify((error as ConnectorCredentialError).toJSON())),
     ).toEqual([])
-    expect(booted).toBe(false)
+    expect(booted()).toBe(false)
   })
 })
