@@ -42,6 +42,21 @@ describe('serve(runtime) on loopback', () => {
     },
   )
 
+  it.skipIf(!hasWpGraphql)(
+    `applies the runtime's depth and page-size guardrails over HTTP, as GraphQL errors ${needsWpGraphql}`,
+    async () => {
+      await using server = await serve(runtime)
+      // 13 levels: over the default maxDepth of 10.
+      const nested = `{ posts { nodes { author { node { posts { nodes { author { node { posts { nodes { author { node { name } } } } } } } } } } } } }`
+      const tooDeep = await postGraphql(server.url, nested)
+      const deepBody = (await tooDeep.json()) as { errors?: { message: string }[] }
+      expect(deepBody.errors?.[0]?.message).toMatch(/depth/i)
+      const tooMany = await postGraphql(server.url, '{ posts(first: 1000) { nodes { id } } }')
+      const pageBody = (await tooMany.json()) as { errors?: { message: string }[] }
+      expect(pageBody.errors?.[0]?.message).toMatch(/maxPageSize|page size|first/i)
+    },
+  )
+
   it('answers /wp-json/ and REST routes, and 404 for every other path', async () => {
     await using server = await serve(runtime)
     const index = await fetch(`${server.url}/wp-json/`)
