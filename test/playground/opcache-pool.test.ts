@@ -2,8 +2,9 @@ import { mkdtemp, realpath, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { playground, playgroundPool } from '@codebox/backend-playground'
-import { createRuntime, type Runtime, type RuntimeEvent } from '@codebox/runtime-core'
+import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { progressMessages } from './progress-messages.js'
 
 type PlaygroundRuntime = Runtime<ReturnType<typeof playground>['commands']>
 
@@ -116,15 +117,7 @@ describe('pool: { size: 1 }', () => {
     expect(playgroundPool.stats().ready).toBeGreaterThanOrEqual(1)
 
     const child = await createRuntime({ backend, policy, from: snapshot })
-    const messages: string[] = []
-    for await (const event of child.observe({
-      replay: true,
-      types: ['runtime.progress', 'runtime.created'],
-    })) {
-      const typed = event as RuntimeEvent
-      if (typed.type === 'runtime.created') break
-      if (typed.type === 'runtime.progress' && typed.message) messages.push(typed.message)
-    }
+    const messages = await progressMessages(child)
     expect(messages).toContain('took a pre-started PHP worker from the pool')
     expect(await stdoutOf(child, `<?php echo get_option('blogname');`)).toBe('Pooled parent')
 

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { decodeSnapshot, playground, SNAPSHOT_SCHEMA } from '@codebox/backend-playground'
-import { createRuntime, type Runtime, type RuntimeEvent } from '@codebox/runtime-core'
+import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { progressMessages } from './progress-messages.js'
 
 type PlaygroundRuntime = Runtime<ReturnType<typeof playground>['commands']>
 
@@ -16,20 +17,6 @@ const policy = { commands: { allow: ['wordpress.*'] } } as const
 
 const php = (runtime: PlaygroundRuntime, code: string) =>
   runtime.execute({ command: 'wordpress.run-php', args: { code } })
-
-/** Progress messages seen while the runtime was created. */
-async function progressMessages(runtime: PlaygroundRuntime): Promise<string[]> {
-  const messages: string[] = []
-  for await (const event of runtime.observe({
-    replay: true,
-    types: ['runtime.progress', 'runtime.created'],
-  })) {
-    const typed = event as RuntimeEvent
-    if (typed.type === 'runtime.created') break
-    if (typed.type === 'runtime.progress' && typed.message) messages.push(typed.message)
-  }
-  return messages
-}
 
 describe('snapshots and checkpoints', () => {
   let runtime: PlaygroundRuntime

@@ -7,8 +7,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { playground } from '@codebox/backend-playground'
-import { createRuntime, type Runtime, type RuntimeEvent } from '@codebox/runtime-core'
+import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { progressMessages } from './progress-messages.js'
 
 type PlaygroundRuntime = Runtime<ReturnType<typeof playground>['commands']>
 
@@ -56,20 +57,6 @@ async function makeRelease(work: string): Promise<{ zipPath: string; dir: string
   const version = /\$wp_version = '([^']+)'/.exec(versionPhp)?.[1]
   if (!version) throw new Error('no $wp_version in the build')
   return { zipPath, dir, version }
-}
-
-/** Progress messages seen while the runtime was created. */
-async function progressMessages(runtime: PlaygroundRuntime): Promise<string[]> {
-  const messages: string[] = []
-  for await (const event of runtime.observe({
-    replay: true,
-    types: ['runtime.progress', 'runtime.created'],
-  })) {
-    const typed = event as RuntimeEvent
-    if (typed.type === 'runtime.created') break
-    if (typed.type === 'runtime.progress' && typed.message) messages.push(typed.message)
-  }
-  return messages
 }
 
 /** The base templates (`site-*`) in the cache, with the WordPress each was installed from. */
