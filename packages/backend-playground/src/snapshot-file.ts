@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip, createGzip } from 'node:zlib'
+import { createGzip, gunzipSync } from 'node:zlib'
 import tar from 'tar-stream'
 import { z } from 'zod'
 import { BackendPlaygroundError } from './errors.js'
 
 /** Schema id of the snapshot manifest. */
 export const SNAPSHOT_SCHEMA = 'codebox/playground-snapshot/v1'
+
+/** The largest snapshot (unpacked) that is read: far above a site layer, low enough to refuse a gzip bomb. */
+const MAX_SNAPSHOT_BYTES = 2 * 1024 * 1024 * 1024
 
 const Sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/)
 
@@ -110,11 +113,22 @@ export async function decodeSnapshot(bytes: Uint8Array): Promise<DecodedSnapshot
     })
     stream.resume()
   })
+  // Inflated synchronously: a corrupt stream then throws here, where it is caught, instead of a streaming gunzip
+  // emitting a late 'error' after the pipeline already settled (an uncaught exception in the host).
+  let tarBytes: Buffer
   try {
-    await pipeline(Readable.from([Buffer.from(bytes)]), createGunzip(), extract)
+    tarBytes = gunzipSync(bytes, { maxOutputLength: MAX_SNAPSHOT_BYTES })
+  } catch (error) {
+    throw new SnapshotFormatError(
+      `not a gzip-compressed tar snapshot file, or larger than ${MAX_SNAPSHOT_BYTES} bytes unpacked`,
+      error,
+    )
+  }
+  try {
+    await pipeline(Readable.from([tarBytes]), extract)
   } catch (error) {
     if (error instanceof SnapshotFormatError) throw error
-    throw new SnapshotFormatError('not a gzip-compressed tar snapshot file', error)
+    throw new SnapshotFormatError('not a tar snapshot file', error)
   }
   if (!manifestText) throw new SnapshotFormatError('snapshot.json is missing')
   let manifest: SnapshotManifest
