@@ -41,6 +41,9 @@ function twiceNativeOpcache(figure: string): TargetSpec {
 const TARGETS: readonly TargetSpec[] = [
   fixed('warm-create', 'at most', 300, '≤ 300 ms'),
   fixed('create-first-graphql', 'at most', 500, '≤ 500 ms'),
+  // The same targets on the documented fast path, a warm pool; reported beside the plain figures, not instead.
+  fixed('warm-create-pool', 'at most', 300, '≤ 300 ms (pool)'),
+  fixed('create-first-graphql-pool', 'at most', 500, '≤ 500 ms (pool)'),
   fixed('fork', 'at most', 150, '≤ 150 ms'),
   fixed('fork-pool', 'at most', 50, '≤ 50 ms'),
   fixed('snapshot-time', 'at most', 150, '≤ 150 ms'),
