@@ -175,6 +175,14 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #onApproval: CreateRuntimeOptions<C>['onApproval']
   readonly #inputs: Record<string, unknown>
+  /** Mounts made with `runtime.mount()`, in order, for the bundle's inputs. */
+  readonly #runtimeMounts: {
+    source: string
+    target: string
+    mode: string
+    added: 'runtime'
+    removed: boolean
+  }[] = []
   #instance: BackendInstance | undefined
   #state: RuntimeState = 'creating'
   #destroying: Promise<void> | undefined
@@ -401,11 +409,21 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       target: made.target,
       mode: made.mode,
     })
+    // A bundle's inputs list every mount the run had, not only those given to createRuntime.
+    const input: { source: string; target: string; mode: string; added: 'runtime'; removed: boolean } = {
+      source: made.source,
+      target: made.target,
+      mode: made.mode,
+      added: 'runtime',
+      removed: false,
+    }
+    this.#runtimeMounts.push(input)
     let removed: Promise<void> | undefined
     const unmount = () => {
       removed ??= this.#guard(async () => {
         if (this.#state === 'destroyed' || this.#state === 'destroying') return
         await made.unmount()
+        input.removed = true
         this.emit({ type: 'mount.removed', mountId: made.id, target: made.target })
       })
       return removed
@@ -768,7 +786,14 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
         policy: this.policy,
         policyDigest: this.policyDigest,
         enforcement: instance.enforcement,
-        inputs: { ...this.#inputs, metadata: this.metadata },
+        inputs: {
+          ...this.#inputs,
+          mounts: [
+            ...((this.#inputs.mounts as readonly unknown[] | undefined) ?? []),
+            ...this.#runtimeMounts.map((mount) => ({ ...mount })),
+          ],
+          metadata: this.metadata,
+        },
         commands: this.#history.records,
         events: this.#hub.history,
         dropped: {

@@ -507,6 +507,16 @@ export function describeBackendConformance<C extends CommandCatalogue>(
               path: bundle.path,
               bundleId: bundle.bundleId,
             })
+            // The bundle's inputs list the mount made with runtime.mount(), not only createRuntime's.
+            const manifest = JSON.parse(await readFile(join(bundle.path, 'manifest.json'), 'utf8'))
+            expect(manifest.inputs.mounts).toContainEqual(
+              expect.objectContaining({
+                source: hostDir,
+                target: `${options.mountRoot}/events`,
+                mode: 'readonly',
+                added: 'runtime',
+              }),
+            )
             for (const event of seen) {
               expect(event.runtimeId).toBe(runtime.id)
               expect(typeof event.time).toBe('string')
