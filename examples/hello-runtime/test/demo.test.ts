@@ -12,7 +12,7 @@ it('runs the README quickstart demo end to end against the real runtime', async 
     cwd: root,
     timeout: 120_000,
   })
-  expect(stdout).toMatch(/create runtime: rt_\w+ \(6\.5\.\d+ on PHP 8\.3\)/)
+  expect(stdout).toMatch(/create runtime: rt_[\w-]+ \(6\.5\.\d+ on PHP 8\.3\)/)
   expect(stdout).toMatch(/activate plugin: active: \{"file":"hello-codebox\/hello-codebox\.php"\}/)
   expect(stdout).toMatch(/run PHP: Hello, codebox, from WordPress 6\.5\.\d+ on PHP 8\.3\.\d+!/)
   expect(stdout).toMatch(
