@@ -226,37 +226,20 @@ function probeCommand(probe: RecipeHealthProbe, spec: RecipeRuntimeSpec): Recipe
 }
 
 function seedCommands(seeds: SiteSeeds): NamedRecipeCommand[] {
-  const out: NamedRecipeCommand[] = []
   // Options and users first: posts may name an author, terms may be referenced by posts.
-  if (seeds.options && Object.keys(seeds.options).length > 0) {
-    out.push({
-      name: 'site-seeds:options',
+  const kinds: readonly (readonly [string, boolean, () => string])[] = [
+    ['options', Object.keys(seeds.options ?? {}).length > 0, () => seedOptionsProgram(seeds.options ?? {})],
+    ['users', (seeds.users?.length ?? 0) > 0, () => seedUsersProgram(seeds.users ?? [])],
+    ['terms', (seeds.terms?.length ?? 0) > 0, () => seedTermsProgram(seeds.terms ?? [])],
+    ['posts', (seeds.posts?.length ?? 0) > 0, () => seedPostsProgram(seeds.posts ?? [])],
+  ]
+  return kinds
+    .filter(([, present]) => present)
+    .map(([kind, , program]) => ({
+      name: `site-seeds:${kind}`,
       command: 'wordpress.run-php',
-      args: { code: seedOptionsProgram(seeds.options) },
-    })
-  }
-  if (seeds.users && seeds.users.length > 0) {
-    out.push({
-      name: 'site-seeds:users',
-      command: 'wordpress.run-php',
-      args: { code: seedUsersProgram(seeds.users) },
-    })
-  }
-  if (seeds.terms && seeds.terms.length > 0) {
-    out.push({
-      name: 'site-seeds:terms',
-      command: 'wordpress.run-php',
-      args: { code: seedTermsProgram(seeds.terms) },
-    })
-  }
-  if (seeds.posts && seeds.posts.length > 0) {
-    out.push({
-      name: 'site-seeds:posts',
-      command: 'wordpress.run-php',
-      args: { code: seedPostsProgram(seeds.posts) },
-    })
-  }
-  return out
+      args: { code: program() },
+    }))
 }
 
 /** Reads the `command` of a WP-CLI step written as `{ command: "option get x" }` or `["command=option get x"]`. */
