@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { unzipSync } from 'fflate'
 import { BackendPlaygroundError } from '../errors.js'
 import { DOCUMENT_ROOT } from '../php-snippets.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
+import { publishDir, writeFileAtomic } from './atomic-fs.js'
 import { installWordPress, wordpressConfigFile } from './install-wordpress.js'
 import { inspectWordPressSource, type WordPressSource } from './wordpress-source.js'
 
@@ -85,10 +86,7 @@ const stripFirstComponent: EntryPlacement = (name) => name.split('/').slice(1).j
 
 /** Extracts zip bytes to `targetDir` atomically (temp dir + rename); a concurrent winner is reused. */
 async function extractAtomically(zip: Uint8Array, targetDir: string, place: EntryPlacement): Promise<void> {
-  if (existsSync(targetDir)) return
-  await mkdir(path.dirname(targetDir), { recursive: true })
-  const tmp = `${targetDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  try {
+  await publishDir(targetDir, async (tmp) => {
     const entries = unzipSync(zip, { filter: (file) => Boolean(place(file.name)) })
     for (const [name, data] of Object.entries(entries)) {
       const rel = place(name)
@@ -101,32 +99,12 @@ async function extractAtomically(zip: Uint8Array, targetDir: string, place: Entr
       }
     }
     await mkdir(tmp, { recursive: true })
-    try {
-      await rename(tmp, targetDir)
-    } catch (error) {
-      // Another process finished the same layer first: theirs is identical (content-addressed).
-      if (!existsSync(targetDir)) throw error
-    }
-  } finally {
-    await rm(tmp, { recursive: true, force: true })
-  }
+  })
 }
 
 /** Copies a directory to `targetDir` atomically, symlinks kept as they are (the tree digest counts their targets). */
 async function copyAtomically(sourceDir: string, targetDir: string): Promise<void> {
-  if (existsSync(targetDir)) return
-  await mkdir(path.dirname(targetDir), { recursive: true })
-  const tmp = `${targetDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  try {
-    await cp(sourceDir, tmp, { recursive: true, verbatimSymlinks: true })
-    try {
-      await rename(tmp, targetDir)
-    } catch (error) {
-      if (!existsSync(targetDir)) throw error
-    }
-  } finally {
-    await rm(tmp, { recursive: true, force: true })
-  }
+  await publishDir(targetDir, (tmp) => cp(sourceDir, tmp, { recursive: true, verbatimSymlinks: true }))
 }
 
 /** Puts the WordPress of `source` into its content-addressed core layer. */
@@ -154,10 +132,7 @@ async function composeSite(
   sqliteDir: string,
   options: { readonly wpConfig?: string },
 ): Promise<void> {
-  if (existsSync(siteDir)) return
-  await mkdir(path.dirname(siteDir), { recursive: true })
-  const tmp = `${siteDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  try {
+  await publishDir(siteDir, async (tmp) => {
     await cp(coreDir, tmp, {
       recursive: true,
       filter: (source) => !SHARED_CORE_DIRS.some((dir) => source === path.join(coreDir, dir)),
@@ -173,30 +148,20 @@ async function composeSite(
       .replaceAll('{SQLITE_PLUGIN}', 'sqlite-database-integration/load.php')
     await writeFile(path.join(tmp, 'wp-content/db.php'), dropIn)
     if (options.wpConfig !== undefined) await writeFile(path.join(tmp, 'wp-config.php'), options.wpConfig)
-    try {
-      await rename(tmp, siteDir)
-    } catch (error) {
-      if (!existsSync(siteDir)) throw error
-    }
-  } finally {
-    await rm(tmp, { recursive: true, force: true })
-  }
+  })
 }
 
 /**
  * Writes every file of the worker's site layer (not the read-only core and plugin mounts) that differs from
  * `siteDir` back to it, each through a temp file and a rename.
  */
-async function persistSiteLayer(php: PhpWorker, siteDir: string, signal?: AbortSignal): Promise<void> {
+export async function persistSiteLayer(php: PhpWorker, siteDir: string, signal?: AbortSignal): Promise<void> {
   const exported = await php.exportDir(DOCUMENT_ROOT, { skipMounts: true, ...(signal ? { signal } : {}) })
   for (const file of exported) {
     const target = path.join(siteDir, ...file.path.split('/'))
     const current = existsSync(target) ? new Uint8Array(await readFile(target)) : undefined
     if (current && Buffer.compare(current, file.bytes) === 0) continue
-    await mkdir(path.dirname(target), { recursive: true })
-    const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-    await writeFile(tmp, file.bytes)
-    await rename(tmp, target)
+    await writeFileAtomic(target, file.bytes)
   }
 }
 
@@ -316,9 +281,7 @@ export async function prepareWordPressTemplate(
       verifiedWithPhp: phpVersion,
       ...(release ? { installedFrom: 'release' as const } : {}),
     }
-    const tmpMarker = `${markerPath}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-    await writeFile(tmpMarker, JSON.stringify(marker, null, 2))
-    await rename(tmpMarker, markerPath)
+    await writeFileAtomic(markerPath, JSON.stringify(marker, null, 2))
     return { ...template, wordpressVersion, built: true }
   } finally {
     await php.terminate()

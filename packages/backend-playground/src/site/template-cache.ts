@@ -1,14 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
-import { cp, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { cp, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import { BackendPlaygroundError } from '../errors.js'
 import { DOCUMENT_ROOT, parseProgramOutput, pluginActivateProgram } from '../php-snippets.js'
 import type { ResolvedPlugin } from '../resources/index.js'
 import { walkTree } from '../resources/resource-digest.js'
 import { PhpWorker, type PhpWorkerOptions } from '../worker/php-worker-client.js'
+import { publishDir } from './atomic-fs.js'
 import {
   type PrepareWordPressTemplateOptions,
+  persistSiteLayer,
   prepareWordPressTemplate,
   type WordPressTemplate,
 } from './prepare-template.js'
@@ -99,23 +101,13 @@ export async function prepareSiteTemplate(options: PrepareSiteTemplateOptions): 
     `tpl-${key.slice('sha256:'.length, 'sha256:'.length + 40)}`,
   )
   if (existsSync(siteDir)) return { siteDir, key, activated, built: false }
-
-  await mkdir(path.dirname(siteDir), { recursive: true })
-  const tmp = `${siteDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  try {
-    // Symlinks into the shared layers stay symlinks; the mutable files (wp-config, wp-content) are copied.
+  // Symlinks into the shared layers stay symlinks; the mutable files (wp-config, wp-content) are copied. When another
+  // process builds the same template first, theirs has the same key and is used instead.
+  const built = await publishDir(siteDir, async (tmp) => {
     await cp(options.base.siteDir, tmp, { recursive: true, verbatimSymlinks: true })
     await buildInto(tmp, activate, options)
-    try {
-      await rename(tmp, siteDir)
-    } catch (error) {
-      // Another process built the same template first; theirs has the same key, so it is used instead.
-      if (!existsSync(siteDir)) throw error
-    }
-  } finally {
-    await rm(tmp, { recursive: true, force: true })
-  }
-  return { siteDir, key, activated, built: true }
+  })
+  return { siteDir, key, activated, built }
 }
 
 /**
@@ -164,14 +156,7 @@ async function buildInto(
         { details: { status: warmUp.status, errors: warmUp.errors.map((entry) => entry.raw).slice(0, 10) } },
       )
     }
-    const exported = await worker.exportDir(DOCUMENT_ROOT, { skipMounts: true, signal: options.signal })
-    for (const file of exported) {
-      const target = path.join(siteDir, ...file.path.split('/'))
-      const current = existsSync(target) ? new Uint8Array(await readFile(target)) : undefined
-      if (current && Buffer.compare(current, file.bytes) === 0) continue
-      await mkdir(path.dirname(target), { recursive: true })
-      await writeFile(target, file.bytes)
-    }
+    await persistSiteLayer(worker, siteDir, options.signal)
   } finally {
     await worker.terminate()
   }

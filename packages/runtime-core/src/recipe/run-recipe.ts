@@ -153,6 +153,20 @@ interface PlannedStep extends RecipeCommand {
 
 type Plan = Record<Exclude<RecipePhase, 'boot'>, readonly PlannedStep[]>
 
+/** The outcome of a planned step that did not run (an earlier failure, or the run was stopped). */
+function skipped(phase: RecipePhase, step: PlannedStep, executionIndex: number): RecipeStepOutcome {
+  return {
+    phase,
+    name: step.name,
+    command: step.command,
+    executionIndex,
+    status: 'skipped',
+    exitCode: null,
+    durationMs: 0,
+    commandIndex: null,
+  }
+}
+
 const DIAGNOSTIC_PHASE: Record<RecipePhase, RuntimeDiagnostic['phase']> = {
   boot: 'boot',
   blueprint: 'boot',
@@ -455,18 +469,8 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
       if (phase === 'boot') continue
       const planned = plan[phase]
       if (failedPhase !== null || aborted) {
-        for (const [executionIndex, step] of planned.entries()) {
-          steps.push({
-            phase,
-            name: step.name,
-            command: step.command,
-            executionIndex,
-            status: 'skipped',
-            exitCode: null,
-            durationMs: 0,
-            commandIndex: null,
-          })
-        }
+        for (const [executionIndex, step] of planned.entries())
+          steps.push(skipped(phase, step, executionIndex))
         if (planned.length > 0)
           emit({ type: 'recipe.phase.finished', phase, status: 'skipped', durationMs: 0 })
         continue
@@ -478,16 +482,7 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
       for (const [executionIndex, step] of planned.entries()) {
         // Probes all run, so one run reports every unhealthy part; other phases stop at the first failure.
         if ((phaseFailed && phase !== 'health-probes') || aborted) {
-          steps.push({
-            phase,
-            name: step.name,
-            command: step.command,
-            executionIndex,
-            status: 'skipped',
-            exitCode: null,
-            durationMs: 0,
-            commandIndex: null,
-          })
+          steps.push(skipped(phase, step, executionIndex))
           continue
         }
         emit({ type: 'recipe.step.started', phase, name: step.name, command: step.command, executionIndex })
