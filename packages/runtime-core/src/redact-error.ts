@@ -18,19 +18,48 @@ function redactValue(value: unknown, redactor: Redactor, seen: Seen): unknown {
     seen.set(value, redacted)
     return redacted
   }
+  // Containers are copied only when something inside them changed: an error's fields that hold no secret keep
+  // their identity (a caller's abort reason, a backend's details), and a read-only field that needs no change is
+  // never written.
   if (Array.isArray(value)) {
     const out: unknown[] = []
     seen.set(value, out)
-    for (const item of value) out.push(redactValue(item, redactor, seen))
-    return out
+    let changed = false
+    for (const item of value) {
+      const next = redactValue(item, redactor, seen)
+      changed ||= next !== item
+      out.push(next)
+    }
+    return unchangedOr(value, out, changed, seen)
   }
   const proto = Object.getPrototypeOf(value) as unknown
   if (proto !== Object.prototype && proto !== null) return value // class instances (Date, KeyObject…) hold no text
   const out: Record<string, unknown> = {}
   seen.set(value, out)
-  for (const [key, item] of Object.entries(value))
-    out[redactor.redactText(key)] = redactValue(item, redactor, seen)
-  return out
+  let changed = false
+  for (const [key, item] of Object.entries(value)) {
+    const nextKey = redactor.redactText(key)
+    const next = redactValue(item, redactor, seen)
+    changed ||= nextKey !== key || next !== item
+    out[nextKey] = next
+  }
+  return unchangedOr(value, out, changed, seen)
+}
+
+function unchangedOr(original: object, copy: object, changed: boolean, seen: Seen): object {
+  if (changed) return copy
+  seen.set(original, original)
+  return original
+}
+
+/**
+ * Whether a frozen error's `toJSON()` already carries nothing to redact, so it can stay as it is. A changeable error
+ * is always wrapped instead (its fields may change after this point); a frozen one cannot change.
+ */
+function toJsonIsClean(error: Error, toJSON: (this: Error) => unknown, redactor: Redactor): boolean {
+  if (Object.isExtensible(error)) return false
+  const json = toJSON.call(error)
+  return JSON.stringify(redactor.redactJson(json)) === JSON.stringify(json)
 }
 
 /**
@@ -49,7 +78,11 @@ function redactInPlace(error: Error, redactor: Redactor, seen: Seen): Error {
     Object.defineProperty(error, key, { ...descriptor, value: next })
   }
   const toJSON = (error as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function' && !(WRAPPED_TO_JSON in toJSON)) {
+  if (
+    typeof toJSON === 'function' &&
+    !(WRAPPED_TO_JSON in toJSON) &&
+    !toJsonIsClean(error, toJSON as (this: Error) => unknown, redactor)
+  ) {
     const wrapped = Object.assign(
       function (this: unknown): unknown {
         return redactor.redactJson(toJSON.call(this))

@@ -1,10 +1,12 @@
 import { realpathSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { inspect } from 'node:util'
+import { createRedactor } from '@codebox/artifacts'
 import { describe, expect, it } from 'vitest'
 import type { BackendInstance, RuntimeBackend } from '../src/backend.js'
 import { createRuntime } from '../src/create-runtime.js'
 import { CodeboxError, isCodeboxError, ValidationError } from '../src/errors.js'
+import { redactError } from '../src/redact-error.js'
 import { inMemoryReferenceBackend } from './in-memory-reference-backend.js'
 
 const SECRET = 'conn-Secret-4b1d9e7f20'
@@ -151,6 +153,16 @@ describe('errors leaving runtime-core carry no secret', () => {
     const error = await createRuntime({ backend, ...withSecret }).catch((caught: unknown) => caught)
     expect(isCodeboxError(error) && error.code).toBe('FROZEN_FAILURE')
     expect(leaks(error)).toEqual([])
+  })
+
+  it('an error with no secret keeps its identity, its fields and its class, frozen or not', async () => {
+    const redactor = createRedactor({ secrets: { CONN_TOKEN: SECRET } })
+    const reason = { why: 'caller cancelled', at: [1, 2, 3] }
+    const plain = new CodeboxError('ABORTED_BY_CALLER', 'stopped', { details: { reason } })
+    expect(redactError(plain, redactor)).toBe(plain)
+    expect((plain.details as { reason: unknown }).reason).toBe(reason)
+    const frozen = Object.freeze(new CodeboxError('FROZEN_CLEAN', 'nothing secret', { details: { reason } }))
+    expect(redactError(frozen, redactor)).toBe(frozen)
   })
 
   it('a malformed key=value entry is named by position, never echoed', async () => {
