@@ -134,6 +134,9 @@ describe("the bundle's manifest", () => {
     const manifest = JSON.parse(await readFile(join(bundle.path, 'manifest.json'), 'utf8')) as {
       policy: { enforcement: Record<string, { status: string; detail: string }> }
     }
+    expect(
+      Object.values(manifest.policy.enforcement).filter((entry) => entry.status === 'enforced').length,
+    ).toBe(4)
     for (const [field, entry] of Object.entries(manifest.policy.enforcement)) {
       if (entry.status !== 'enforced') continue
       const named = entry.detail.match(/test\/[\w/.-]+\.test\.ts/g) ?? []
