@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from './snapshot-file.js'
 
@@ -70,6 +71,25 @@ describe('snapshot files', () => {
       await expect(decodeSnapshot(altered)).rejects.toBeInstanceOf(SnapshotFormatError)
     }
     // Give a late stream error the chance to surface as an uncaught exception (vitest fails the run on one).
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  })
+
+  it('refuses a valid gzip around a truncated tar without an uncaught stream error', async () => {
+    const bytes = await encodeSnapshot(
+      {
+        id: 'snap_3',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        backend: 'playground',
+        php: '8.3',
+        wordpress: '6.5.5',
+        layers,
+        deleted: [],
+      },
+      new Map([['wp-content/database/.ht.sqlite', new Uint8Array(randomBytes(256 * 1024))]]),
+    )
+    const tarBytes = gunzipSync(bytes)
+    const truncated = gzipSync(tarBytes.subarray(0, Math.floor(tarBytes.length / 2)))
+    await expect(decodeSnapshot(truncated)).rejects.toBeInstanceOf(SnapshotFormatError)
     await new Promise((resolve) => setTimeout(resolve, 200))
   })
 

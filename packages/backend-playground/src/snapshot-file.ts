@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { pipeline } from 'node:stream/promises'
-import { createGzip, gunzipSync } from 'node:zlib'
+import { createGunzip, createGzip } from 'node:zlib'
 import tar from 'tar-stream'
 import { z } from 'zod'
 import { BackendPlaygroundError } from './errors.js'
@@ -95,6 +95,9 @@ export async function decodeSnapshot(bytes: Uint8Array): Promise<DecodedSnapshot
   const files = new Map<string, Uint8Array>()
   extract.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = []
+    // A truncated or corrupt archive destroys the current entry stream with an error; the pipeline below reports
+    // it, so it must not also surface here as an unhandled 'error' event (an uncaught exception in the host).
+    stream.on('error', () => {})
     stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer))
     stream.on('end', () => {
       const data = Buffer.concat(chunks)
@@ -113,22 +116,18 @@ export async function decodeSnapshot(bytes: Uint8Array): Promise<DecodedSnapshot
     })
     stream.resume()
   })
-  // Inflated synchronously: a corrupt stream then throws here, where it is caught, instead of a streaming gunzip
-  // emitting a late 'error' after the pipeline already settled (an uncaught exception in the host).
-  let tarBytes: Buffer
   try {
-    tarBytes = gunzipSync(bytes, { maxOutputLength: MAX_SNAPSHOT_BYTES })
+    await pipeline(
+      Readable.from([Buffer.from(bytes)]),
+      createGunzip({ maxOutputLength: MAX_SNAPSHOT_BYTES }),
+      extract,
+    )
   } catch (error) {
+    if (error instanceof SnapshotFormatError) throw error
     throw new SnapshotFormatError(
       `not a gzip-compressed tar snapshot file, or larger than ${MAX_SNAPSHOT_BYTES} bytes unpacked`,
       error,
     )
-  }
-  try {
-    await pipeline(Readable.from([tarBytes]), extract)
-  } catch (error) {
-    if (error instanceof SnapshotFormatError) throw error
-    throw new SnapshotFormatError('not a tar snapshot file', error)
   }
   if (!manifestText) throw new SnapshotFormatError('snapshot.json is missing')
   let manifest: SnapshotManifest
