@@ -203,3 +203,25 @@ describe('destroy during recovery', () => {
     expect(Date.now() - started).toBeLessThan(60_000)
   }, 100_000)
 })
+
+describe('recovery keeps the runtime its own headless setting', () => {
+  it('puts back no policy pack after a crash when the runtime was created with headless: false', async () => {
+    // The first runtime on the template records the shared recovery point, with the pack installed.
+    const withPack = await createRuntime({ backend: playground(), policy })
+    const withoutPack = await createRuntime({ backend: playground({ headless: false }), policy })
+    try {
+      const packed =
+        '<?php echo json_encode(file_exists("/wordpress/wp-content/mu-plugins/codebox-headless.php"));'
+      expect((await php(withPack, packed)).stdout).toBe('true')
+      expect((await php(withoutPack, packed)).stdout).toBe('false')
+      const trapped = await php(
+        withoutPack,
+        '<?php $a = [3, 1, 2]; usort($a, function ($x, $y) { usleep(1); return $x <=> $y; }); echo "sorted";',
+      )
+      expect(trapped.status).toBe('failed')
+      expect((await php(withoutPack, packed)).stdout).toBe('false')
+    } finally {
+      await Promise.all([withPack.destroy(), withoutPack.destroy()])
+    }
+  }, 120_000)
+})

@@ -476,6 +476,9 @@ export class PlaygroundInstance implements BackendInstance {
         await this.#applySnapshot(decoded.files, decoded.manifest.deleted)
       }
       if (this.#lastDatabase) await worker.writeFile(`${DOCUMENT_ROOT}/${DATABASE_PATH}`, this.#lastDatabase)
+      // The recovery point may come from another runtime on the same template (or from a fork's source) with
+      // another `headless` setting: this runtime's own pack is put back, as at create.
+      await installHeadless(worker, this.#options.headless)
       this.#bootLog.append('recovered: new PHP worker with the last consistent site state')
       this.#context.emit({
         type: 'diagnostic',
