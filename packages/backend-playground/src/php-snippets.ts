@@ -7,6 +7,9 @@
 /** Where WordPress lives inside every runtime. */
 export const DOCUMENT_ROOT = '/wordpress'
 
+/** The SQLite database of a site, relative to its root (the site directory, or DOCUMENT_ROOT in PHP). */
+export const DATABASE_PATH = 'wp-content/database/.ht.sqlite'
+
 function encodeArgs(args: unknown): string {
   return Buffer.from(JSON.stringify(args ?? null), 'utf8').toString('base64')
 }

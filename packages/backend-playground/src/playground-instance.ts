@@ -20,6 +20,7 @@ import { BackendPlaygroundError } from './errors.js'
 import { bodyTooLargeResponse } from './headless/graphql-guardrails-options.js'
 import { headlessConstants, headlessLogEvent, installHeadless } from './headless/headless-install.js'
 import {
+  DATABASE_PATH,
   DOCUMENT_ROOT,
   optionGetProgram,
   optionSetProgram,
@@ -38,6 +39,7 @@ import { PHP_WASM_NODE_VERSION } from './runtime-versions.js'
 import type { WordPressTemplate } from './site/prepare-template.js'
 import {
   bootRecoveryPoint,
+  pluginVfsPath,
   prepareSiteTemplate,
   prepareWordPressTemplateOnce,
 } from './site/template-cache.js'
@@ -56,7 +58,6 @@ import type { PhpLogEntry } from './worker/php-worker-protocol.js'
 import { forwardWorkerEvent } from './worker-events.js'
 import { startSiteWorker } from './worker-pool.js'
 
-const DATABASE_PATH = 'wp-content/database/.ht.sqlite'
 const MAX_LOG_BYTES = 4 * 1024 * 1024
 
 /** Site-layer files of a template, by path relative to the site root, with their hashes (cached per process). */
@@ -297,10 +298,7 @@ export class PlaygroundInstance implements BackendInstance {
     const prepared: PreparedMount[] = []
     const workerMounts: NonNullable<PhpWorkerOptions['mounts']>[number][] = plugins.map((plugin) => ({
       hostPath: plugin.path,
-      vfsPath:
-        plugin.loadAs === 'mu-plugin'
-          ? `${DOCUMENT_ROOT}/wp-content/mu-plugins/${plugin.slug}`
-          : `${DOCUMENT_ROOT}/wp-content/plugins/${plugin.slug}`,
+      vfsPath: pluginVfsPath(plugin),
       readOnly: true,
     }))
     let instance: PlaygroundInstance | undefined
@@ -451,7 +449,7 @@ export class PlaygroundInstance implements BackendInstance {
       }))
       const pluginMounts = this.#plugins.map((plugin) => ({
         hostPath: plugin.path,
-        vfsPath: `${DOCUMENT_ROOT}/wp-content/${plugin.loadAs === 'mu-plugin' ? 'mu-plugins' : 'plugins'}/${plugin.slug}`,
+        vfsPath: pluginVfsPath(plugin),
         readOnly: true,
       }))
       const worker = await PhpWorker.start(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { DATABASE_PATH, DOCUMENT_ROOT } from './php-snippets.js'
 import { PhpWorker, type PhpWorkerCallOptions, type PhpWorkerOptions } from './worker/php-worker-client.js'
 
 /** A worker booted ahead of time, with the console lines it printed while booting. */
@@ -48,9 +49,6 @@ function installExitHook(): void {
   })
 }
 
-/** The site database, relative to the site directory and to the document root. */
-const DATABASE = 'wp-content/database/.ht.sqlite'
-
 /**
  * Serves a few requests in a pooled worker before it is handed out, so the first request of the runtime that takes
  * it does not pay the new thread's one-time costs (its JavaScript glue still cold, PHP's filesystem nodes not yet
@@ -58,16 +56,30 @@ const DATABASE = 'wp-content/database/.ht.sqlite'
  * may write to the site, so the database is put back from the template afterwards; a worker whose warm-up fails is
  * not pooled.
  */
+const templateDatabases = new Map<string, Promise<Uint8Array | undefined>>()
+
+/** A template's database bytes, read once per process (templates are immutable once published). */
+function templateDatabase(siteDir: string): Promise<Uint8Array | undefined> {
+  let bytes = templateDatabases.get(siteDir)
+  if (!bytes) {
+    const file = join(siteDir, ...DATABASE_PATH.split('/'))
+    bytes = existsSync(file)
+      ? readFile(file).then((data) => new Uint8Array(data))
+      : Promise.resolve(undefined)
+    templateDatabases.set(siteDir, bytes)
+    bytes.catch(() => templateDatabases.delete(siteDir))
+  }
+  return bytes
+}
+
 async function warmUp(worker: PhpWorker, options: PhpWorkerOptions): Promise<void> {
   const siteDir = options.wordpress?.siteDir
   if (!siteDir) return
   for (const url of ['/wp-json/', '/graphql?query=%7B__typename%7D']) {
     await worker.request({ url }, { timeoutMs: 60_000 })
   }
-  const database = join(siteDir, ...DATABASE.split('/'))
-  if (existsSync(database)) {
-    await worker.writeFile(`/wordpress/${DATABASE}`, new Uint8Array(await readFile(database)))
-  }
+  const database = await templateDatabase(siteDir)
+  if (database) await worker.writeFile(`${DOCUMENT_ROOT}/${DATABASE_PATH}`, database)
 }
 
 function refill(key: string, entry: PoolEntry): void {

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { unzipSync } from 'fflate'
 import { BackendPlaygroundError } from '../errors.js'
+import { DATABASE_PATH } from '../php-snippets.js'
 import { treeDigest } from '../resources/resource-digest.js'
 
 /**
@@ -40,7 +41,6 @@ export type WordPressSource =
 const WORDPRESS_MARKERS = ['wp-includes/version.php', 'wp-load.php', 'wp-settings.php'] as const
 /** Directories a WordPress release has (relative to the WordPress root). */
 const WORDPRESS_DIRS = ['wp-admin/', 'wp-includes/', 'wp-content/'] as const
-const BUILD_DATABASE = 'wp-content/database/.ht.sqlite'
 
 const EXPECTED =
   'a WordPress release as downloaded from wordpress.org: a zip (or a directory) with a top-level wordpress/ ' +
@@ -82,7 +82,7 @@ function inspectZip(zipPath: string, bytes: Uint8Array): WordPressSource {
     throw notARelease(zipPath, 'it is not a readable zip archive', error)
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex')
-  if (holdsWordPress(names, '') && names.has(BUILD_DATABASE) && names.has('wp-config.php')) {
+  if (holdsWordPress(names, '') && names.has(DATABASE_PATH) && names.has('wp-config.php')) {
     return { kind: 'build-zip', path: zipPath, bytes, sha256 }
   }
   if (holdsWordPress(names, 'wordpress/')) {
