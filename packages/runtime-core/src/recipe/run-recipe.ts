@@ -151,6 +151,9 @@ interface PlannedStep extends RecipeCommand {
   readonly allowFailure: boolean
 }
 
+/** How long collecting the bundle may take after the workflow, independent of the run's own deadline. */
+const COLLECT_TIMEOUT_MS = 120_000
+
 type Plan = Record<Exclude<RecipePhase, 'boot'>, readonly PlannedStep[]>
 
 /** The outcome of a planned step that did not run (an earlier failure, or the run was stopped). */
@@ -533,6 +536,8 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
       const collectStarted = performance.now()
       bundle = await runtime.collect({
         directory,
+        // Bounded on its own: a run that hit its deadline still writes its bundle, but never waits forever for it.
+        timeoutMs: COLLECT_TIMEOUT_MS,
         format: recipe.artifacts?.format ?? 'directory',
         includeSnapshot: recipe.artifacts?.includeSnapshot === true && runtime.state === 'ready',
         timings: { ...timings, 'recipe.collectStartedAfterMs': Math.round(collectStarted - started) },
