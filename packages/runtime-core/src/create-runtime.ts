@@ -241,8 +241,13 @@ class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
    * running belongs to that command (backends often report through the create context, not the command's).
    */
   emit = (event: RuntimeEventInput): void => {
-    const [only, ...others] = this.#running.values()
-    this.#emitFrom(event, others.length === 0 ? only : undefined)
+    // Only a diagnostic needs an owner; every other event (each output chunk among them) skips the lookup.
+    if (event.type !== 'diagnostic' || this.#running.size !== 1) {
+      this.#emitFrom(event, undefined)
+      return
+    }
+    const [only] = this.#running.values()
+    this.#emitFrom(event, only)
   }
 
   /**
