@@ -6,19 +6,27 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import tar from 'tar-stream'
-import { beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sampleInput } from '../test-fixtures/sample-input.js'
 import { verifyBundle } from './verify-bundle.js'
 import { type WriteBundleResult, writeBundle } from './write-bundle.js'
 
+/** A private parent, so the traversal check below (`<dir>/../x`) never looks at a shared /tmp path. */
+let root: string
 let dir: string
 let bundle: WriteBundleResult
 let tarball: WriteBundleResult
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'codebox-verify-'))
+  root = await mkdtemp(join(tmpdir(), 'codebox-verify-'))
+  dir = join(root, 'work')
+  await mkdir(dir)
   bundle = await writeBundle(sampleInput(), { directory: dir, name: 'run' })
   tarball = await writeBundle(sampleInput(), { directory: dir, name: 'run', format: 'tar.gz' })
+})
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true })
 })
 
 /** Positions to flip: every byte of small files, otherwise the edges plus an even spread. */
