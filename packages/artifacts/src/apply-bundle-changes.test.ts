@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { applyBundleChanges, discardBundleChanges } from './apply-bundle-changes.js'
 import type { BundleInput } from './bundle-input.js'
 import { createRedactor } from './redactor.js'
@@ -9,9 +9,16 @@ import { writeBundle } from './write-bundle.js'
 
 const enc = new TextEncoder()
 
+/** Every scenario's temp root, removed after the file's tests. */
+const roots: string[] = []
+afterAll(async () => {
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })))
+})
+
 /** A plugin directory as mounted readwrite, and the bundle recording what a run changed in it. */
 async function scenario(format: 'directory' | 'tar.gz' = 'directory') {
   const root = await mkdtemp(join(tmpdir(), 'codebox-apply-'))
+  roots.push(root)
   const plugin = join(root, 'my-plugin')
   await mkdir(join(plugin, 'inc'), { recursive: true })
   await writeFile(join(plugin, 'my-plugin.php'), '<?php\n// v1\n')
