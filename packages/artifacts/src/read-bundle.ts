@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open, readdir } from 'node:fs/promises'
+import { lstat, open, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
+import { finished } from 'node:stream/promises'
+import { createGunzip, gunzipSync, gzipSync } from 'node:zlib'
 import tar from 'tar-stream'
 import { CANONICAL_GZIP_HEADER, unsafePathReason } from './bundle-paths.js'
 import type { VerificationProblem } from './schemas.js'
@@ -129,6 +130,22 @@ async function readDirectory(
   return { format: 'directory', entries, directories, problems }
 }
 
+/** Largest tarball re-encoded in memory to check it is canonical; larger ones are checked by content alone. */
+const MAX_CANONICAL_CHECK_BYTES = 256 * 1024 * 1024
+
+/** Whether the file equals the canonical header plus level-6 deflate of its own inflated content (as written). */
+async function isCanonicalEncoding(path: string): Promise<boolean> {
+  const bytes = await readFile(path)
+  if (bytes.byteLength > MAX_CANONICAL_CHECK_BYTES) return true
+  const encoded = gzipSync(gunzipSync(bytes), { level: 6 })
+  return (
+    encoded.byteLength === bytes.byteLength &&
+    bytes
+      .subarray(CANONICAL_GZIP_HEADER.byteLength)
+      .equals(encoded.subarray(CANONICAL_GZIP_HEADER.byteLength))
+  )
+}
+
 async function readTarball(
   path: string,
   options: ReadBundleOptions,
@@ -152,6 +169,12 @@ async function readTarball(
   }
   const extract = tar.extract()
   const source = createReadStream(path).pipe(createGunzip())
+  // gzip reports a bad CRC or length only after the last byte, which can come after the tar's end-of-archive and
+  // so after the entries below were read: keep that outcome to check once they are.
+  const inflated = finished(source).then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  )
   source.on('error', (e) => extract.destroy(e))
   source.pipe(extract)
   const seen = new Set<string>()
@@ -191,6 +214,17 @@ async function readTarball(
           path: name,
           message: `special entry of type ${h.type ?? 'unknown'}`,
         })
+    }
+    source.resume()
+    const late = await inflated
+    if (late) throw late
+    // Some byte changes leave the inflated content identical (ignored padding bits of the deflate stream), so the
+    // hashes inside cannot see them: the file must also be exactly the writer's canonical encoding of its content.
+    if (!(await isCanonicalEncoding(path))) {
+      problems.push({
+        code: 'not-canonical',
+        message: 'tarball bytes are not the canonical gzip encoding of its content',
+      })
     }
   } catch (e) {
     problems.push({ code: 'unreadable', message: `tarball cannot be read (${(e as Error).message})` })

@@ -77,7 +77,12 @@ describe('verifyBundle', () => {
     const original = await readFile(tarball.path)
     const copy = join(dir, 'flipped.tar.gz')
     const spots = [
-      ...new Set([...Array.from({ length: 16 }, (_, i) => i), ...positions(original.byteLength, 120)]),
+      ...new Set([
+        ...Array.from({ length: 16 }, (_, i) => i),
+        ...positions(original.byteLength, 120),
+        // The gzip trailer (CRC-32 and length), whose errors surface only after the last byte.
+        ...Array.from({ length: 8 }, (_, i) => original.byteLength - 8 + i),
+      ]),
     ]
     for (const pos of spots) {
       const tampered = Buffer.from(original)
