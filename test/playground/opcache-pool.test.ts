@@ -58,6 +58,27 @@ describe('opcache: true', () => {
     expect(status.settings).toBe(true)
   })
 
+  it('finds WordPress core already cacheable on the first request of a runtime built from a brand-new template', async () => {
+    // A template built seconds ago is the worst case: its files must not carry "just written" mtimes, or OPcache
+    // (file_update_protection) refuses to cache core until they are two seconds old.
+    const cacheDir = await realpath(await mkdtemp(join(tmpdir(), 'codebox-opcache-cache-')))
+    try {
+      await using fresh = await createRuntime({ backend: playground({ opcache: true, cacheDir }), policy })
+      const first = JSON.parse(
+        await stdoutOf(
+          fresh,
+          `<?php echo json_encode(array_map('opcache_is_script_cached', [
+            ABSPATH . 'wp-settings.php', ABSPATH . 'wp-config.php', ABSPATH . 'wp-includes/plugin.php',
+            WP_CONTENT_DIR . '/db.php',
+          ]));`,
+        ),
+      )
+      expect(first).toEqual([true, true, true, true])
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true })
+    }
+  }, 180_000)
+
   it('runs new eval code at once, even when it is sent twice within a second', async () => {
     const outputs: string[] = []
     for (const word of ['alpha', 'bravo', 'charlie']) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { unzipSync } from 'fflate'
 import { BackendPlaygroundError } from '../errors.js'
@@ -79,6 +79,14 @@ function safeRelative(entry: string): string {
   return normalized
 }
 
+/**
+ * The mtime of every file extracted into an immutable layer. A layer's content is fixed by its digest, so its files
+ * carry one old, fixed time (as content-addressed stores do) rather than the moment they were unpacked: OPcache
+ * refuses to cache a script changed in the last `opcache.file_update_protection` seconds, and a runtime created
+ * right after its template was built would otherwise compile WordPress core on every request.
+ */
+export const LAYER_FILE_MTIME = new Date(Date.UTC(2000, 0, 1))
+
 /** Where a zip entry goes relative to the target directory; `undefined` leaves it out. */
 type EntryPlacement = (name: string) => string | undefined
 
@@ -96,6 +104,7 @@ async function extractAtomically(zip: Uint8Array, targetDir: string, place: Entr
       else {
         await mkdir(path.dirname(target), { recursive: true })
         await writeFile(target, data)
+        await utimes(target, LAYER_FILE_MTIME, LAYER_FILE_MTIME)
       }
     }
     await mkdir(tmp, { recursive: true })
@@ -104,7 +113,9 @@ async function extractAtomically(zip: Uint8Array, targetDir: string, place: Entr
 
 /** Copies a directory to `targetDir` atomically, symlinks kept as they are (the tree digest counts their targets). */
 async function copyAtomically(sourceDir: string, targetDir: string): Promise<void> {
-  await publishDir(targetDir, (tmp) => cp(sourceDir, tmp, { recursive: true, verbatimSymlinks: true }))
+  await publishDir(targetDir, (tmp) =>
+    cp(sourceDir, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true }),
+  )
 }
 
 /** Puts the WordPress of `source` into its content-addressed core layer. */
@@ -135,6 +146,8 @@ async function composeSite(
   await publishDir(siteDir, async (tmp) => {
     await cp(coreDir, tmp, {
       recursive: true,
+      // The site's copies of core's root files (wp-settings.php, wp-load.php, …) keep the layer's old mtimes.
+      preserveTimestamps: true,
       filter: (source) => !SHARED_CORE_DIRS.some((dir) => source === path.join(coreDir, dir)),
     })
     for (const dir of SHARED_CORE_DIRS) await symlink(path.join(coreDir, dir), path.join(tmp, dir), 'dir')
@@ -147,7 +160,11 @@ async function composeSite(
       .replace("'{SQLITE_IMPLEMENTATION_FOLDER_PATH}'", "__DIR__ . '/plugins/sqlite-database-integration'")
       .replaceAll('{SQLITE_PLUGIN}', 'sqlite-database-integration/load.php')
     await writeFile(path.join(tmp, 'wp-content/db.php'), dropIn)
-    if (options.wpConfig !== undefined) await writeFile(path.join(tmp, 'wp-config.php'), options.wpConfig)
+    await utimes(path.join(tmp, 'wp-content/db.php'), LAYER_FILE_MTIME, LAYER_FILE_MTIME)
+    if (options.wpConfig !== undefined) {
+      await writeFile(path.join(tmp, 'wp-config.php'), options.wpConfig)
+      await utimes(path.join(tmp, 'wp-config.php'), LAYER_FILE_MTIME, LAYER_FILE_MTIME)
+    }
   })
 }
 

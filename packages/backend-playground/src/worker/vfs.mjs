@@ -16,7 +16,7 @@ const O_TRUNC = 512
  */
 
 /**
- * Copies a host directory tree into the VFS (MEMFS). Symlinks are followed.
+ * Copies a host directory tree into the VFS (MEMFS), keeping each file's mtime. Symlinks are followed.
  *
  * @param {EmscriptenFS} FS
  * @param {string} hostDir
@@ -40,6 +40,10 @@ export function copyHostTreeToVfs(FS, hostDir, vfsDir, options = {}) {
       else if (stat.isFile()) {
         const data = fs.readFileSync(childHost)
         FS.writeFile(childVfs, data)
+        // Keep the layer's mtime: a copy stamped "now" is one OPcache will not cache for
+        // opcache.file_update_protection seconds, so every fresh runtime recompiled core.
+        const { atimeMs, mtimeMs } = fs.statSync(childHost)
+        FS.utime(childVfs, atimeMs, mtimeMs)
         files++
         bytes += data.byteLength
       }
