@@ -12,7 +12,21 @@ if (!reportPath || !existsSync(reportPath)) {
   console.log(`0 passed, ${1 + extraFailures.length} failed`)
   process.exit(1)
 }
-const report = JSON.parse(readFileSync(reportPath, 'utf8'))
+/** The part of vitest's JSON reporter output (Jest-compatible) that the summary reads. */
+interface VitestJsonReport {
+  readonly success?: boolean
+  readonly numTotalTests?: number
+  readonly numPassedTests?: number
+  readonly numFailedTests?: number
+  readonly numPendingTests?: number
+  readonly numTodoTests?: number
+  readonly testResults?: readonly {
+    readonly status?: string
+    readonly assertionResults?: readonly { readonly status?: string; readonly fullName?: string }[]
+  }[]
+}
+
+const report = JSON.parse(readFileSync(reportPath, 'utf8')) as VitestJsonReport
 const passed = report.numPassedTests ?? 0
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
 // Suites that failed to load have no tests but are failures.
