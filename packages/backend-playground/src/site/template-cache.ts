@@ -104,7 +104,8 @@ export async function prepareSiteTemplate(options: PrepareSiteTemplateOptions): 
   // Symlinks into the shared layers stay symlinks; the mutable files (wp-config, wp-content) are copied. When another
   // process builds the same template first, theirs has the same key and is used instead.
   const built = await publishDir(siteDir, async (tmp) => {
-    await cp(options.base.siteDir, tmp, { recursive: true, verbatimSymlinks: true })
+    // Timestamps kept: core's root files must stay old enough for OPcache to cache them on a runtime's first request.
+    await cp(options.base.siteDir, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
     await buildInto(tmp, activate, options)
   })
   return { siteDir, key, activated, built }
