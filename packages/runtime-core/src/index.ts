@@ -24,13 +24,7 @@ export type {
   CommandValue,
 } from './commands.js'
 export { defineCommand } from './commands.js'
-export {
-  ABORT_GRACE_MS,
-  createRuntime,
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_CREATE_TIMEOUT_MS,
-  MAX_OUTPUT_BYTES,
-} from './create-runtime.js'
+export { createRuntime } from './create-runtime.js'
 export type { CodeboxErrorOptions, RuntimeState, ValidationIssue } from './errors.js'
 export {
   AbortedError,
@@ -110,4 +104,10 @@ export type {
   SnapshotOptions,
   Unmount,
 } from './runtime.js'
+export {
+  ABORT_GRACE_MS,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CREATE_TIMEOUT_MS,
+  MAX_OUTPUT_BYTES,
+} from './runtime-defaults.js'
 export { runtimeRegistry } from './runtime-registry.js'
