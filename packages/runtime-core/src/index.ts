@@ -62,6 +62,15 @@ export type {
   RecipeRuntimeSpec,
 } from './recipe/recipe-capabilities.js'
 export type {
+  RecipeDiagnostic,
+  RecipeEvent,
+  RecipePhase,
+  RecipeRunResult,
+  RecipeStepOutcome,
+  RunRecipeOptions,
+} from './recipe/recipe-run-types.js'
+export { RECIPE_PHASES, RECIPE_RUN_SCHEMA_ID } from './recipe/recipe-run-types.js'
+export type {
   PluginRuntime,
   Recipe,
   RecipeBlueprintStep,
@@ -81,15 +90,7 @@ export {
   RecipeStepSchema,
   recipeJsonSchema,
 } from './recipe/recipe-schema.js'
-export type {
-  RecipeDiagnostic,
-  RecipeEvent,
-  RecipePhase,
-  RecipeRunResult,
-  RecipeStepOutcome,
-  RunRecipeOptions,
-} from './recipe/run-recipe.js'
-export { RECIPE_PHASES, RECIPE_RUN_SCHEMA_ID, runRecipe } from './recipe/run-recipe.js'
+export { runRecipe } from './recipe/run-recipe.js'
 export type {
   CallOptions,
   CollectOptions,
