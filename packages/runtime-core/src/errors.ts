@@ -58,6 +58,11 @@ export function isCodeboxError(error: unknown): error is CodeboxError {
   )
 }
 
+/** The message of anything thrown (a non-error is stringified). Internal to runtime-core. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /** Lifecycle states a runtime moves through. */
 export type RuntimeState = 'creating' | 'ready' | 'destroying' | 'destroyed' | 'failed'
 

@@ -24,13 +24,7 @@ export type {
   CommandValue,
 } from './commands.js'
 export { defineCommand } from './commands.js'
-export {
-  ABORT_GRACE_MS,
-  createRuntime,
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_CREATE_TIMEOUT_MS,
-  MAX_OUTPUT_BYTES,
-} from './create-runtime.js'
+export { createRuntime } from './create-runtime.js'
 export type { CodeboxErrorOptions, RuntimeState, ValidationIssue } from './errors.js'
 export {
   AbortedError,
@@ -68,6 +62,15 @@ export type {
   RecipeRuntimeSpec,
 } from './recipe/recipe-capabilities.js'
 export type {
+  RecipeDiagnostic,
+  RecipeEvent,
+  RecipePhase,
+  RecipeRunResult,
+  RecipeStepOutcome,
+  RunRecipeOptions,
+} from './recipe/recipe-run-types.js'
+export { RECIPE_PHASES, RECIPE_RUN_SCHEMA_ID } from './recipe/recipe-run-types.js'
+export type {
   PluginRuntime,
   Recipe,
   RecipeBlueprintStep,
@@ -87,15 +90,7 @@ export {
   RecipeStepSchema,
   recipeJsonSchema,
 } from './recipe/recipe-schema.js'
-export type {
-  RecipeDiagnostic,
-  RecipeEvent,
-  RecipePhase,
-  RecipeRunResult,
-  RecipeStepOutcome,
-  RunRecipeOptions,
-} from './recipe/run-recipe.js'
-export { RECIPE_PHASES, RECIPE_RUN_SCHEMA_ID, runRecipe } from './recipe/run-recipe.js'
+export { runRecipe } from './recipe/run-recipe.js'
 export type {
   CallOptions,
   CollectOptions,
@@ -110,4 +105,10 @@ export type {
   SnapshotOptions,
   Unmount,
 } from './runtime.js'
+export {
+  ABORT_GRACE_MS,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CREATE_TIMEOUT_MS,
+  MAX_OUTPUT_BYTES,
+} from './runtime-defaults.js'
 export { runtimeRegistry } from './runtime-registry.js'

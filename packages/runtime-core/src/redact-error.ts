@@ -117,3 +117,12 @@ export function redactError(error: unknown, redactor: Redactor): unknown {
     })
   }
 }
+
+/** Runs `work`; whatever it throws leaves through {@link redactError}. Internal to runtime-core. */
+export async function withRedactedErrors<T>(redactor: Redactor, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw redactError(error, redactor)
+  }
+}

@@ -8,8 +8,9 @@ import type { BackendInstance, RuntimeBackend } from '../backend.js'
 import { defineCommand } from '../commands.js'
 import { ValidationError } from '../errors.js'
 import type { RecipeBackend, RecipeCapabilities } from './recipe-capabilities.js'
+import type { RecipeEvent } from './recipe-run-types.js'
 import { RECIPE_SCHEMA_ID } from './recipe-schema.js'
-import { type RecipeEvent, runRecipe } from './run-recipe.js'
+import { runRecipe } from './run-recipe.js'
 
 // A backend-agnostic runner needs a backend to run on; this one only records what it was asked to run (no
 // WordPress behaviour is claimed here: the Playground end-to-end suite is test/recipes).
