@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   ConnectorCredentialEnvelopeSchema,
   ConnectorCredentialFailureSchema,
+} from './connector-credential-schemas.js'
+import {
   type ResolveConnectorCredentialsOptions,
   resolveConnectorCredentials,
 } from './connector-credentials.js'

@@ -6,7 +6,7 @@
  * secrets, connectors, commands and paths only.
  */
 
-import type { ConnectorCredentialFailure } from './connector-credentials.js'
+import type { ConnectorCredentialFailure } from './connector-credential-schemas.js'
 
 /** Brand shared by every codebox error class, so `isCodeboxError(e)` works across duplicated package copies. */
 const CODEBOX_ERROR_BRAND: unique symbol = Symbol.for('codebox.error') as never

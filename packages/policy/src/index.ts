@@ -20,15 +20,10 @@ export type {
   ConnectorCredentialEnvelope,
   ConnectorCredentialFailure,
   ConnectorCredentialFailureReason,
-  ConnectorDeclaration,
   ConnectorSecretStatus,
-  CredentialProvider,
   CredentialSource,
   CredentialStatus,
-  ResolveConnectorCredentialsOptions,
-  ResolvedConnectorCredentials,
-  ResolvedSecret,
-} from './connector-credentials.js'
+} from './connector-credential-schemas.js'
 export {
   CONNECTOR_CREDENTIAL_FAILURE_SCHEMA_ID,
   CONNECTOR_CREDENTIALS_SCHEMA_ID,
@@ -41,9 +36,16 @@ export {
   ConnectorSecretStatusSchema,
   CredentialSourceSchema,
   CredentialStatusSchema,
-  resolveConnectorCredentials,
   SecretNameSchema,
+} from './connector-credential-schemas.js'
+export type {
+  ConnectorDeclaration,
+  CredentialProvider,
+  ResolveConnectorCredentialsOptions,
+  ResolvedConnectorCredentials,
+  ResolvedSecret,
 } from './connector-credentials.js'
+export { resolveConnectorCredentials } from './connector-credentials.js'
 export type { EnforcementStatus, FieldEnforcement, PolicyEnforcementReport } from './enforcement.js'
 export {
   EnforcementStatusSchema,

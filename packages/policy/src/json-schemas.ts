@@ -2,7 +2,7 @@ import { z } from 'zod'
 import {
   ConnectorCredentialEnvelopeSchema,
   ConnectorCredentialFailureSchema,
-} from './connector-credentials.js'
+} from './connector-credential-schemas.js'
 import { RuntimePolicySchema } from './policy-schema.js'
 
 /** A JSON Schema document (draft 2020-12) as produced by `z.toJSONSchema`. */
