@@ -5,7 +5,7 @@ export type {
   PluginListEntry,
   RestRequestValue,
   RunPhpValue,
-} from './command-catalogue.js'
+} from './commands/command-catalogue.js'
 export {
   GraphqlArgs,
   HttpRequestArgs,
@@ -16,14 +16,14 @@ export {
   RestRequestArgs,
   RunPhpArgs,
   WpCliArgs,
-} from './command-catalogue.js'
+} from './commands/command-catalogue.js'
 export type { ErrorDetails, PhpWorkerTerminationReason } from './errors.js'
 export { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from './errors.js'
 export type { GraphqlGuardrails, ResolvedGraphqlGuardrails } from './headless/graphql-guardrails-options.js'
 export { GraphqlGuardrailsSchema } from './headless/graphql-guardrails-options.js'
 export type { HeadlessOptions, ResolvedHeadlessOptions } from './headless/headless-options.js'
 export { DEFAULT_FRONTEND_STATUS, HeadlessOptionsSchema } from './headless/headless-options.js'
-export { BACKEND_VERSION, defaultCacheDir, playground } from './playground-backend.js'
+export { defaultCacheDir, playground } from './playground-backend.js'
 export type { PhpVersion, PlaygroundOptions, ResolvedPlaygroundOptions } from './playground-options.js'
 export {
   BUNDLED_WORDPRESS_VERSIONS,
@@ -44,16 +44,18 @@ export type {
   ResourceResolverOptions,
 } from './resources/index.js'
 export { createResourceResolver, ResourceError, ResourceUnavailableError } from './resources/index.js'
-export type { ServeHandle, ServeOptions } from './serve.js'
-export { ServeError, serve } from './serve.js'
-export { MountError } from './site-mounts.js'
-export type { DecodedSnapshot, SnapshotManifest } from './snapshot-file.js'
+export { BACKEND_VERSION } from './runtime/runtime-provenance.js'
+export { playgroundPool } from './runtime/worker-pool.js'
+export type { ServeHandle, ServeOptions } from './serve/serve.js'
+export { ServeError, serve } from './serve/serve.js'
+export { MountError } from './site/site-mounts.js'
+export type { DecodedSnapshot, SnapshotManifest } from './snapshot/snapshot-file.js'
 export {
   decodeSnapshot,
   SNAPSHOT_SCHEMA,
   SnapshotFormatError,
   SnapshotManifestSchema,
-} from './snapshot-file.js'
+} from './snapshot/snapshot-file.js'
 export type {
   PhpHttpRequest,
   PhpHttpResponse,
@@ -65,4 +67,3 @@ export type {
   PhpWorkerOptions,
 } from './worker/php-worker-client.js'
 export { isPhpWorkerTerminatedError, PhpWorker } from './worker/php-worker-client.js'
-export { playgroundPool } from './worker-pool.js'

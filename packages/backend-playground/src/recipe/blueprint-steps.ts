@@ -1,7 +1,7 @@
 import { type NamedRecipeCommand, ValidationError, type ValidationIssue } from '@codebox/runtime-core'
 import { parseArgsStringToArgv } from 'string-argv'
 import { z } from 'zod'
-import { DOCUMENT_ROOT } from '../php-snippets.js'
+import { DOCUMENT_ROOT } from '../commands/php-snippets.js'
 import { mkdirProgram, seedOptionsProgram, writeFileProgram } from './recipe-php.js'
 
 /** Blueprint steps the Playground recipe backend supports (all offline). */

@@ -10,8 +10,8 @@ import type {
   SiteSeeds,
 } from '@codebox/runtime-core'
 import { ValidationError } from '@codebox/runtime-core'
-import type { PluginListEntry } from '../command-catalogue.js'
-import { DOCUMENT_ROOT } from '../php-snippets.js'
+import type { PluginListEntry } from '../commands/command-catalogue.js'
+import { DOCUMENT_ROOT } from '../commands/php-snippets.js'
 import { playground } from '../playground-backend.js'
 import {
   BUNDLED_WORDPRESS_VERSIONS,

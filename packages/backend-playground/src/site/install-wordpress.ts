@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { DOCUMENT_ROOT } from '../commands/php-snippets.js'
 import { BackendPlaygroundError } from '../errors.js'
-import { DOCUMENT_ROOT } from '../php-snippets.js'
 import type { PhpWorker } from '../worker/php-worker-client.js'
 
 /** What the installer creates; the same as WordPress Playground's defaults, so sites look alike. */

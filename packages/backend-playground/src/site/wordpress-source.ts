@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { unzipSync } from 'fflate'
+import { DATABASE_PATH } from '../commands/php-snippets.js'
 import { BackendPlaygroundError } from '../errors.js'
-import { DATABASE_PATH } from '../php-snippets.js'
 import { treeDigest } from '../resources/resource-digest.js'
 
 /**

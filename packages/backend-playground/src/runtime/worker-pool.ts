@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DATABASE_PATH, DOCUMENT_ROOT } from './php-snippets.js'
-import { PhpWorker, type PhpWorkerCallOptions, type PhpWorkerOptions } from './worker/php-worker-client.js'
+import { DATABASE_PATH, DOCUMENT_ROOT } from '../commands/php-snippets.js'
+import { PhpWorker, type PhpWorkerCallOptions, type PhpWorkerOptions } from '../worker/php-worker-client.js'
 
 /** A worker booted ahead of time, with the console lines it printed while booting. */
 interface PooledWorker {

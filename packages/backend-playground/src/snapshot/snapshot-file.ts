@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
 import tar from 'tar-stream'
 import { z } from 'zod'
-import { BackendPlaygroundError } from './errors.js'
+import { BackendPlaygroundError } from '../errors.js'
 
 /** Schema id of the snapshot manifest. */
 export const SNAPSHOT_SCHEMA = 'codebox/playground-snapshot/v1'

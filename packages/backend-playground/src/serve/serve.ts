@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import type { CommandResult, Runtime } from '@codebox/runtime-core'
-import { BackendPlaygroundError } from './errors.js'
-import { bodyTooLargeResponse } from './headless/graphql-guardrails-options.js'
+import { BackendPlaygroundError } from '../errors.js'
+import { bodyTooLargeResponse } from '../headless/graphql-guardrails-options.js'
 
 /** Options of {@link serve}. */
 export interface ServeOptions {

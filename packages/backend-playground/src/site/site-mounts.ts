@@ -3,7 +3,7 @@ import { cp, lstat, mkdtemp, readdir, readFile, readlink, realpath, rm, stat } f
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import type { ChangedFile } from '@codebox/runtime-core'
-import { BackendPlaygroundError } from './errors.js'
+import { BackendPlaygroundError } from '../errors.js'
 
 /** Where mounts may go inside a runtime. */
 export const MOUNT_ROOT = '/wordpress/'

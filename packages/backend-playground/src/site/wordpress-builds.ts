@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { BackendPlaygroundError } from './errors.js'
-import { BUNDLED_WORDPRESS_VERSIONS } from './playground-options.js'
+import { BackendPlaygroundError } from '../errors.js'
+import { BUNDLED_WORDPRESS_VERSIONS } from '../playground-options.js'
 
 const require = createRequire(import.meta.url)
 const buildsRoot = join(dirname(require.resolve('@wp-playground/wordpress-builds/package.json')), 'src')

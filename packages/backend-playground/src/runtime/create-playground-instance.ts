@@ -1,0 +1,242 @@
+import type { BackendCreateContext } from '@codebox/runtime-core'
+import { pluginActivateProgram } from '../commands/php-snippets.js'
+import { runProgram } from '../commands/run-program.js'
+import { BackendPlaygroundError } from '../errors.js'
+import { installHeadless } from '../headless/headless-install.js'
+import type { ResolvedPlaygroundOptions } from '../playground-options.js'
+import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
+import type { WordPressTemplate } from '../site/prepare-template.js'
+import {
+  bootRecoveryPoint,
+  prepareSiteTemplate,
+  prepareWordPressTemplateOnce,
+} from '../site/template-cache.js'
+import { resolveWordPressZip, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
+import { applySiteSnapshot, encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
+import { type DecodedSnapshot, decodeSnapshot } from '../snapshot/snapshot-file.js'
+import { PhpWorker } from '../worker/php-worker-client.js'
+import { PlaygroundInstance } from './playground-instance.js'
+import { RuntimeLogs } from './runtime-logs.js'
+import { RuntimeMounts } from './runtime-mounts.js'
+import { pluginWorkerMounts, siteWorkerOptions } from './site-worker-options.js'
+import { startSiteWorker } from './worker-pool.js'
+import { WorkerSupervisor } from './worker-supervisor.js'
+
+/** The layers a new runtime boots on, resolved before any worker starts. */
+interface BootLayers extends SiteLayers {
+  /** The snapshot the runtime is restored from (`context.from`), decoded. */
+  readonly snapshot: DecodedSnapshot | undefined
+  /** The template the worker boots: the site template (plugins activated) for a fresh runtime. */
+  readonly bootTemplate: WordPressTemplate
+  /** Plugins the site template already activated. */
+  readonly activated: ReadonlySet<string>
+}
+
+type Progress = (phase: string, fraction: number, message?: string) => void
+
+/** Resolves plugins, prepares (or reuses) the WordPress and site templates, and checks a snapshot's layers. */
+async function resolveBootLayers(
+  options: ResolvedPlaygroundOptions,
+  context: BackendCreateContext,
+  cacheDir: string,
+  progress: Progress,
+): Promise<BootLayers> {
+  const { signal } = context
+  const snapshot = context.from ? await decodeSnapshot(context.from.bytes) : undefined
+  // Plugins resolve before the template is prepared, so a missing one fails fast, before any slow work.
+  progress('plugins', 0.05)
+  const resolver = createResourceResolver({
+    cacheDir,
+    ...(options.download === undefined ? {} : { download: options.download }),
+    ...(options.approvedPlugins === undefined ? {} : { approvedPlugins: options.approvedPlugins }),
+  })
+  const pluginSpecs =
+    snapshot && options.plugins.length === 0
+      ? snapshot.manifest.layers.plugins.map((plugin) => ({ ...plugin, activate: false }))
+      : options.plugins
+  const plugins: ResolvedPlugin[] = []
+  for (const spec of pluginSpecs) plugins.push(await resolver.resolvePlugin(spec, { signal }))
+
+  progress('template', 0.25, `WordPress ${options.wordpress}, PHP ${options.php}`)
+  const { zipPath } = resolveWordPressZip(options.wordpress)
+  const template = await prepareWordPressTemplateOnce({
+    zipPath,
+    sqliteZipPath: SQLITE_INTEGRATION_ZIP,
+    phpVersion: options.php,
+    siteUrl: options.siteUrl,
+    cacheDir,
+    signal,
+  })
+  signal.throwIfAborted()
+
+  if (snapshot) {
+    const layers = snapshot.manifest.layers
+    if (
+      layers.core !== `sha256:${template.coreSha256}` ||
+      layers.sqlite !== `sha256:${template.sqliteSha256}`
+    ) {
+      throw new BackendPlaygroundError(
+        'SNAPSHOT_LAYER_MISMATCH',
+        `The snapshot sits on WordPress layer ${layers.core} but this backend provides ${`sha256:${template.coreSha256}`}; create the backend with the same wordpress option as the runtime that took it.`,
+        { details: { expected: layers.core, actual: `sha256:${template.coreSha256}` } },
+      )
+    }
+  }
+
+  // The installer-side work (plugin activation) runs once per template; later creates boot its cached result.
+  const site = snapshot
+    ? undefined
+    : await prepareSiteTemplate({
+        base: template,
+        phpVersion: options.php,
+        siteUrl: options.siteUrl,
+        constants: options.constants,
+        plugins,
+        cacheDir,
+        signal,
+      })
+  if (site) {
+    // Says whether this create paid for the installer-side work, so a caller can see the template cache work.
+    progress(
+      'template',
+      0.3,
+      site.built ? `built site template ${site.key}` : `reused cached site template ${site.key}`,
+    )
+  }
+  return {
+    php: options.php,
+    template,
+    plugins,
+    snapshot,
+    bootTemplate: site ? { ...template, siteDir: site.siteDir } : template,
+    activated: site?.activated ?? new Set(),
+  }
+}
+
+/**
+ * Boots a new Playground runtime, or restores `context.from`: resolves its layers, prepares its mounts, starts
+ * (or takes from the pool) its PHP worker, then restores the snapshot or activates plugins. Everything started is
+ * stopped again when a step fails.
+ */
+export async function createPlaygroundInstance(
+  options: ResolvedPlaygroundOptions,
+  context: BackendCreateContext,
+  cacheDir: string,
+): Promise<PlaygroundInstance> {
+  const { signal } = context
+  const progress: Progress = (phase, fraction, message) =>
+    context.emit({ type: 'runtime.progress', phase, fraction, ...(message ? { message } : {}) })
+  const layers = await resolveBootLayers(options, context, cacheDir, progress)
+  const { snapshot, plugins, template, bootTemplate } = layers
+  const siteLayers: SiteLayers = { php: options.php, template, plugins }
+
+  progress('mounts', 0.35)
+  const mounts = new RuntimeMounts(context.assertMountAllowed)
+  const logs = new RuntimeLogs(context.emit)
+  let instance: PlaygroundInstance | undefined
+  let worker: PhpWorker | undefined
+  try {
+    await mounts.prepareAtBoot([...options.mounts, ...context.mounts])
+
+    progress('boot', 0.5)
+    const bootLog: string[] = []
+    const workerOptions = siteWorkerOptions(
+      options,
+      context,
+      bootTemplate,
+      [...pluginWorkerMounts(plugins), ...mounts.workerMounts()],
+      (line) => bootLog.push(line),
+    )
+    const taken = await startSiteWorker(options, workerOptions, { signal, pooled: mounts.size === 0 })
+    worker = taken.worker
+    progress(
+      'boot',
+      0.6,
+      taken.pooled ? 'took a pre-started PHP worker from the pool' : 'started a PHP worker',
+    )
+    const supervisor = new WorkerSupervisor(worker, {
+      emit: context.emit,
+      fail: context.fail,
+      // A replacement boots the base template: the recovery point (taken against it) puts the site state back.
+      startWorker: () =>
+        PhpWorker.start(
+          siteWorkerOptions(
+            options,
+            context,
+            template,
+            [...pluginWorkerMounts(plugins), ...mounts.workerMounts()],
+            (line) => logs.boot(line),
+          ),
+          { timeoutMs: 60_000 },
+        ),
+      // The recovery point may come from another runtime on the same template (or from a fork's source) with
+      // another `headless` setting: this runtime's own pack is put back, as at create.
+      reinstall: (replacement) => installHeadless(replacement, options.headless),
+      bootLog: (line) => logs.boot(line),
+    })
+    instance = new PlaygroundInstance({
+      options,
+      context,
+      layers: siteLayers,
+      cacheDir,
+      supervisor,
+      mounts,
+      logs,
+    })
+    for (const line of bootLog) logs.boot(line)
+    logs.boot(
+      `booted WordPress ${template.wordpressVersion} on PHP ${options.php} in ${Math.round(worker.info?.bootMs ?? 0)} ms`,
+    )
+
+    if (snapshot) {
+      progress('restore', 0.7)
+      await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal)
+    }
+    await installHeadless(worker, options.headless, signal)
+    const activate = plugins.filter(
+      (plugin) =>
+        plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !layers.activated.has(plugin.slug),
+    )
+    if (activate.length > 0) {
+      progress('activate', 0.8)
+      const host = {
+        get worker() {
+          return supervisor.worker
+        },
+        log: logs.php,
+      }
+      for (const plugin of activate) {
+        const outcome = await runProgram(
+          host,
+          pluginActivateProgram({ plugin: plugin.pluginFile ?? plugin.slug }),
+          signal,
+        )
+        if (outcome.exitCode !== 0) {
+          throw new BackendPlaygroundError(
+            'PLUGIN_ACTIVATION_FAILED',
+            `Plugin ${plugin.slug}@${plugin.version} failed to activate: ${outcome.message ?? outcome.stdout ?? ''}`,
+            { details: { plugin: plugin.slug } },
+          )
+        }
+      }
+    }
+    progress('ready', 1)
+    // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from.
+    supervisor.setRecoveryPoint(
+      context.from
+        ? context.from.bytes
+        : await bootRecoveryPoint(bootTemplate.siteDir, () =>
+            encodeSiteSnapshot(supervisor.worker, siteLayers, signal),
+          ),
+    )
+    supervisor.forgetDatabase()
+    return instance
+  } catch (error) {
+    if (instance) await instance.destroy()
+    else {
+      await worker?.terminate()
+      await mounts.dispose()
+    }
+    throw error
+  }
+}

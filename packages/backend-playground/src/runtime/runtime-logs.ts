@@ -1,0 +1,80 @@
+import type { BackendCreateContext } from '@codebox/runtime-core'
+import { headlessLogEvent } from '../headless/headless-install.js'
+import type { PhpLogEntry } from '../worker/php-worker-protocol.js'
+
+/** Bytes each collected log keeps before it only counts what it drops. */
+const MAX_LOG_BYTES = 4 * 1024 * 1024
+
+/** A bounded text log (keeps the first `maxBytes`, counts the rest). */
+class LogFile {
+  readonly #lines: string[] = []
+  #bytes = 0
+  #dropped = 0
+
+  append(line: string): void {
+    if (this.#bytes + line.length > MAX_LOG_BYTES) {
+      this.#dropped += line.length
+      return
+    }
+    this.#bytes += line.length + 1
+    this.#lines.push(line)
+  }
+
+  text(): string {
+    const tail = this.#dropped > 0 ? `\n[codebox: ${this.#dropped} more bytes of log not kept]\n` : ''
+    return `${this.#lines.join('\n')}${this.#lines.length ? '\n' : ''}${tail}`
+  }
+}
+
+function logLevel(entry: PhpLogEntry): 'debug' | 'info' | 'warn' | 'error' {
+  if (entry.level === 'fatal' || entry.level === 'parse') return 'error'
+  if (entry.level === 'warning') return 'warn'
+  return 'info'
+}
+
+/**
+ * A runtime's two logs, collected as `php-error.log` and `boot.log`, and the events PHP's log entries become:
+ * every entry is a `log` event (a headless refusal its own event instead), and a fatal or parse error is also a
+ * `diagnostic`.
+ */
+export class RuntimeLogs {
+  readonly #emit: BackendCreateContext['emit']
+  readonly #php = new LogFile()
+  readonly #boot = new LogFile()
+
+  constructor(emit: BackendCreateContext['emit']) {
+    this.#emit = emit
+  }
+
+  /** Records one line of the worker's boot output (kept for `boot.log`, not emitted). */
+  boot(line: string): void {
+    this.#boot.append(line)
+  }
+
+  /** Records one PHP log entry and emits what it means. Bound, so it can be passed as a callback. */
+  readonly php = (entry: PhpLogEntry): void => {
+    this.#php.append(entry.raw)
+    const blocked = headlessLogEvent(entry)
+    if (blocked) {
+      this.#emit(blocked)
+      return
+    }
+    this.#emit({ type: 'log', level: logLevel(entry), message: entry.message, source: 'php' })
+    if (entry.level === 'fatal' || entry.level === 'parse') {
+      this.#emit({
+        type: 'diagnostic',
+        severity: 'error',
+        message: entry.message,
+        code: entry.level === 'parse' ? 'PHP_PARSE_ERROR' : 'PHP_FATAL',
+        phase: 'runtime',
+        ...(entry.file ? { file: entry.file } : {}),
+        ...(entry.line === undefined ? {} : { line: entry.line }),
+      })
+    }
+  }
+
+  /** The logs as files of a collected bundle. */
+  files(): Record<string, string> {
+    return { 'php-error.log': this.#php.text(), 'boot.log': this.#boot.text() }
+  }
+}

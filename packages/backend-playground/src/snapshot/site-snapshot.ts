@@ -1,0 +1,131 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { nanoid } from 'nanoid'
+import { DOCUMENT_ROOT } from '../commands/php-snippets.js'
+import type { ResolvedPlugin } from '../resources/index.js'
+import type { WordPressTemplate } from '../site/prepare-template.js'
+import type { PhpWorker } from '../worker/php-worker-client.js'
+import { decodeSnapshot, encodeSnapshot, sha256Of } from './snapshot-file.js'
+
+/** What a runtime's site layer sits on: a snapshot records these layers and only the site's own differences. */
+export interface SiteLayers {
+  readonly php: string
+  readonly template: WordPressTemplate
+  readonly plugins: readonly ResolvedPlugin[]
+}
+
+/** Site-layer files of a template, by path relative to the site root, with their hashes (cached per process). */
+const templateHashes = new Map<string, Promise<Map<string, string>>>()
+
+/** Hashes the template's own files (not following symlinks: those are the shared, immutable layers). */
+async function hashTemplate(siteDir: string): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>()
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) await walk(path)
+      else if (entry.isFile()) {
+        hashes.set(
+          relative(siteDir, path).split(sep).join('/'),
+          sha256Of(new Uint8Array(await readFile(path))),
+        )
+      }
+    }
+  }
+  await walk(siteDir)
+  return hashes
+}
+
+function templateHashesOf(siteDir: string): Promise<Map<string, string>> {
+  let hashes = templateHashes.get(siteDir)
+  if (!hashes) {
+    hashes = hashTemplate(siteDir)
+    templateHashes.set(siteDir, hashes)
+  }
+  return hashes
+}
+
+/** Encodes the site layer's differences from the template as a snapshot file. */
+export async function encodeSiteSnapshot(
+  worker: PhpWorker,
+  layers: SiteLayers,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const exported = await worker.exportDir(DOCUMENT_ROOT, {
+    skipMounts: true,
+    ...(signal ? { signal } : {}),
+  })
+  const { template } = layers
+  const hashes = await templateHashesOf(template.siteDir)
+  const files = new Map<string, Uint8Array>()
+  const present = new Set<string>()
+  for (const file of exported) {
+    present.add(file.path)
+    if (hashes.get(file.path) !== sha256Of(file.bytes)) files.set(file.path, file.bytes)
+  }
+  const deleted = [...hashes.keys()].filter((path) => !present.has(path)).sort()
+  return encodeSnapshot(
+    {
+      id: `snap_${nanoid(12)}`,
+      createdAt: new Date().toISOString(),
+      backend: 'playground',
+      php: layers.php,
+      wordpress: template.wordpressVersion,
+      layers: {
+        core: `sha256:${template.coreSha256}`,
+        sqlite: `sha256:${template.sqliteSha256}`,
+        plugins: layers.plugins.map((plugin) => ({
+          slug: plugin.slug,
+          version: plugin.version,
+          sha256: plugin.sha256,
+        })),
+      },
+      deleted,
+    },
+    files,
+  )
+}
+
+/** Writes a snapshot's files into the running site and removes the ones it deleted. */
+export async function applySiteSnapshot(
+  worker: PhpWorker,
+  files: ReadonlyMap<string, Uint8Array>,
+  deleted: readonly string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const path of deleted)
+    await worker.unlink(`${DOCUMENT_ROOT}/${path}`, signal ? { signal } : {}).catch(() => {})
+  for (const [path, bytes] of files)
+    await worker.writeFile(`${DOCUMENT_ROOT}/${path}`, bytes, signal ? { signal } : {})
+}
+
+/**
+ * Puts the running site back to a snapshot taken from it (a checkpoint): files added since go away, template
+ * files changed since go back to the template, then the snapshot's own files apply.
+ */
+export async function restoreSiteSnapshot(
+  worker: PhpWorker,
+  template: WordPressTemplate,
+  bytes: Uint8Array,
+  signal: AbortSignal,
+): Promise<void> {
+  const current = await worker.exportDir(DOCUMENT_ROOT, { skipMounts: true, signal })
+  const decoded = await decodeSnapshot(bytes)
+  const templateFiles = await templateHashesOf(template.siteDir)
+  // Files the runtime added after the checkpoint (not in the template, not in the checkpoint) go away.
+  const extra = current
+    .map((file) => file.path)
+    .filter((path) => !decoded.files.has(path) && !templateFiles.has(path))
+  for (const path of extra) await worker.unlink(`${DOCUMENT_ROOT}/${path}`).catch(() => {})
+  // Template files changed since the checkpoint go back to the template version, then the checkpoint applies.
+  for (const file of current) {
+    if (decoded.files.has(file.path) || !templateFiles.has(file.path)) continue
+    if (templateFiles.get(file.path) !== sha256Of(file.bytes)) {
+      await worker.writeFile(
+        `${DOCUMENT_ROOT}/${file.path}`,
+        new Uint8Array(await readFile(join(template.siteDir, file.path))),
+      )
+    }
+  }
+  await applySiteSnapshot(worker, decoded.files, decoded.manifest.deleted, signal)
+}
