@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { PERMALINK_STRUCTURE } from './bench-constants.js'
 import { extractZip } from './extract-zip.js'
@@ -9,10 +9,38 @@ import { SQLITE_INTEGRATION_ZIP, WORDPRESS_ZIP } from './wordpress-zips.js'
 export const OPCACHE_PROBE = '/codebox-bench-opcache.php'
 
 /**
+ * What a codebox runtime defines by default (the worker and the headless policy pack), so both sides do the same
+ * work per request: no WP-Cron spawn (a loopback request that `php -S`, serving one request at a time, cannot
+ * answer while the spawning request runs), no update checks, no outbound HTTP (the sandbox's network policy
+ * denies it by default).
+ */
+/**
+ * The mtime every file of the native site gets, as the sandbox's shared layer files have one fixed old mtime: with
+ * freshly extracted files OPcache (`file_update_protection=2`) refuses to cache anything for two seconds, which
+ * made the first native requests after a build 3–5× slower than the settled ones and inflated the REST figure.
+ */
+const SITE_FILE_MTIME = new Date(Date.UTC(2000, 0, 1))
+
+async function ageSiteFiles(root: string): Promise<void> {
+  for (const entry of await readdir(root, { recursive: true })) {
+    const file = path.join(root, entry)
+    // Symlinks (WPGraphQL from the cache) are left alone: their targets are not this site's files.
+    if ((await lstat(file)).isFile()) await utimes(file, SITE_FILE_MTIME, SITE_FILE_MTIME)
+  }
+}
+
+const SANDBOX_LIKE_CONSTANTS = [
+  ['DISABLE_WP_CRON', 'true'],
+  ['AUTOMATIC_UPDATER_DISABLED', 'true'],
+  ['WP_AUTO_UPDATE_CORE', 'false'],
+  ['WP_HTTP_BLOCK_EXTERNAL', 'true'],
+] as const
+
+/**
  * Builds the same site on disk for native PHP: the bundled WordPress build (installed, SQLite database), the
  * SQLite integration with its `db.php` drop-in, WPGraphQL symlinked from the codebox cache when given, and
- * WP_HOME/WP_SITEURL pointing at `origin`. Then activates WPGraphQL and sets pretty permalinks with a native
- * `php` script that loads `wp-load.php`. Returns the document root.
+ * WP_HOME/WP_SITEURL pointing at `origin`, and the constants a runtime defines by default. Then activates WPGraphQL and sets pretty permalinks with a native
+ * `php` script that loads `wp-load.php`, and gives every file one old mtime. Returns the document root.
  */
 export async function buildNativeSite(
   workDir: string,
@@ -39,7 +67,12 @@ export async function buildNativeSite(
     configPath,
     config.replace(
       marker,
-      `define( 'WP_HOME', '${origin}' );\ndefine( 'WP_SITEURL', '${origin}' );\n${marker}`,
+      [
+        `define( 'WP_HOME', '${origin}' );`,
+        `define( 'WP_SITEURL', '${origin}' );`,
+        ...SANDBOX_LIKE_CONSTANTS.map(([name, value]) => `define( '${name}', ${value} );`),
+        marker,
+      ].join('\n'),
     ),
   )
   await writeFile(
@@ -68,5 +101,6 @@ echo json_encode(array(
   const parsed = JSON.parse(output.slice(output.indexOf('{'))) as { installed?: boolean; activated?: string }
   if (!parsed.installed || parsed.activated !== 'ok')
     throw new Error(`native site setup: ${output.slice(0, 500)}`)
+  await ageSiteFiles(root)
   return root
 }
