@@ -142,6 +142,8 @@ export interface BackendCommandOutcome {
   readonly value?: unknown
   /** A message explaining a failure. */
   readonly message?: string
+  /** The typed code of a failure (e.g. `GRAPHQL_UNAVAILABLE`), kept on the failed result as `code`. */
+  readonly code?: string
 }
 
 /** Whether and how one policy field is enforced. */

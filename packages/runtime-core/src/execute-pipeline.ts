@@ -294,6 +294,7 @@ export class ExecutePipeline<C extends CommandCatalogue> {
     return finish('failed', outcome.exitCode, {
       value: outcome.value,
       message: outcome.message ?? `exited with code ${outcome.exitCode}`,
+      ...(outcome.code === undefined ? {} : { code: outcome.code }),
     })
   }
 }

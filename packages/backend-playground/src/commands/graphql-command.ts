@@ -7,8 +7,9 @@ import type { CommandHost } from './command-host.js'
 const decoder = new TextDecoder()
 
 /**
- * `wordpress.graphql`: POSTs the operation to WPGraphQL's `/graphql`. GraphQL errors fail the command with the
- * response kept as its value; a body over `maxBodyBytes` is refused as the served endpoint refuses it (HTTP 413).
+ * `wordpress.graphql`: POSTs the operation to WPGraphQL's `/graphql`. GraphQL errors, an HTTP status ≥ 400 and a
+ * missing WPGraphQL fail the command with a typed `code` and the response kept as its value; a body over
+ * `maxBodyBytes` is refused as the served endpoint refuses it (HTTP 413).
  */
 export async function graphqlCommand(
   host: CommandHost,
@@ -28,6 +29,7 @@ export async function graphqlCommand(
     return {
       exitCode: 1,
       stdout: JSON.stringify(refused),
+      code: 'GRAPHQL_HTTP_ERROR',
       message: `GraphQL errors: ${refused.errors[0]?.message}`,
       value: { data: null, errors: refused.errors, extensions: undefined, httpStatus: 413, durationMs: 0 },
     }
@@ -50,32 +52,38 @@ export async function graphqlCommand(
     parsed = undefined
   }
   const durationMs = Math.round(performance.now() - started)
-  if (!parsed || typeof parsed !== 'object') {
-    return {
-      exitCode: 1,
-      stdout: text,
-      message: `/graphql answered HTTP ${response.status} without GraphQL JSON; is WPGraphQL installed and active? (plugins: ['wp-graphql'])`,
-      value: {
-        data: null,
-        errors: undefined,
-        extensions: undefined,
-        httpStatus: response.status,
-        durationMs,
-      },
-    }
-  }
+  const json = parsed && typeof parsed === 'object' ? parsed : undefined
   const value = {
-    data: parsed.data ?? null,
-    errors: parsed.errors,
-    extensions: parsed.extensions,
+    data: json?.data ?? null,
+    errors: json?.errors,
+    extensions: json?.extensions,
     httpStatus: response.status,
     durationMs,
   }
-  const failed = (parsed.errors?.length ?? 0) > 0
-  return {
-    exitCode: failed ? 1 : 0,
-    stdout: text,
-    value,
-    ...(failed ? { message: `GraphQL errors: ${JSON.stringify(parsed.errors).slice(0, 500)}` } : {}),
+  const failure = graphqlFailure(response.status, json)
+  return failure ? { exitCode: 1, stdout: text, value, ...failure } : { exitCode: 0, stdout: text, value }
+}
+
+const ADD_WPGRAPHQL =
+  "add WPGraphQL with playground({ plugins: ['wp-graphql'] }) (or a recipe's extra_plugins)"
+
+/**
+ * Why a `/graphql` answer is a failure, if it is: no WPGraphQL behind the route (HTTP 404, or no GraphQL JSON at
+ * all), any other HTTP status ≥ 400, or GraphQL errors in a 200 answer.
+ */
+function graphqlFailure(
+  status: number,
+  json: { errors?: unknown[] } | undefined,
+): { code: string; message: string } | undefined {
+  if (status === 404 || !json) {
+    return {
+      code: 'GRAPHQL_UNAVAILABLE',
+      message: `/graphql answered HTTP ${status} ${json ? 'from WordPress, not WPGraphQL' : 'without GraphQL JSON'}: WPGraphQL is not installed or not active; ${ADD_WPGRAPHQL}`,
+    }
   }
+  const errors = json.errors?.length ? `: ${JSON.stringify(json.errors).slice(0, 500)}` : ''
+  if (status >= 400)
+    return { code: 'GRAPHQL_HTTP_ERROR', message: `/graphql answered HTTP ${status}${errors}` }
+  if (errors) return { code: 'GRAPHQL_ERRORS', message: `GraphQL errors${errors}` }
+  return undefined
 }
