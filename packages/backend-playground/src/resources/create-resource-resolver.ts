@@ -1,17 +1,13 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import {
-  type ApprovedPluginManifest,
-  assertPluginApproved,
-  parseApprovedPluginManifest,
-} from '@codebox/policy'
+import { assertPluginApproved } from '@codebox/policy'
 import { AbortedError } from '@codebox/runtime-core'
 import { downloadArtifact } from './download-artifact.js'
 import { isPhar, readWpCliPharVersion } from './phar-file.js'
 import { findPluginHeader } from './plugin-header.js'
+import { createResolverContext, type ResourceResolverOptions } from './resolver-context.js'
 import {
   compareVersions,
-  defaultCacheDir,
   ensurePluginLayer,
   listCachedFiles,
   pluginZipPath,
@@ -34,6 +30,15 @@ import {
   recordResourceLock,
   writeFileAtomic,
 } from './resource-lock.js'
+import type {
+  CacheAddOptions,
+  CacheEntry,
+  ResolvedPlugin,
+  ResolvedResource,
+  ResolvedTool,
+  ResolveResourceOptions,
+  ResourceResolver,
+} from './resource-resolver.js'
 import {
   isPluginSlug,
   isResourceVersion,
@@ -46,148 +51,6 @@ import {
   type ToolSpec,
 } from './resource-spec.js'
 import { readPluginZip, zipPluginDirectory } from './zip-archive.js'
-
-/** Default base URL of WordPress.org plugin zips (`<base><slug>.<version>.zip`). */
-export const WORDPRESS_ORG_PLUGINS_URL = 'https://downloads.wordpress.org/plugin/'
-/** Default WP-CLI phar URL template; `{version}` is replaced. */
-export const WP_CLI_RELEASE_URL =
-  'https://github.com/wp-cli/wp-cli/releases/download/v{version}/wp-cli-{version}.phar'
-
-/** Options of {@link createResourceResolver}. */
-export interface ResourceResolverOptions {
-  /** Cache root. Default `$CODEBOX_CACHE_DIR`, else `~/.cache/codebox`. */
-  readonly cacheDir?: string
-  /** Allow downloads from the official sources. Default `true`, unless `CODEBOX_OFFLINE=1`. */
-  readonly download?: boolean
-  /**
-   * Limit for one whole download in ms. Default `15000`. There are no retries: a refused connection or a failed DNS
-   * lookup ends the attempt at once.
-   */
-  readonly downloadTimeoutMs?: number
-  /** Largest accepted download in bytes. Default 256 MiB. */
-  readonly maxDownloadBytes?: number
-  /** The fetch implementation. Default the global `fetch`. */
-  readonly fetch?: typeof fetch
-  /** Where downloads come from. */
-  readonly sources?: {
-    /** Base URL of plugin zips. Default {@link WORDPRESS_ORG_PLUGINS_URL}. */
-    readonly wordpressOrgPlugins?: string
-    /** WP-CLI phar URL with `{version}` placeholders. Default {@link WP_CLI_RELEASE_URL}. */
-    readonly wpCli?: string
-  }
-  /** When given, every resolved plugin must be listed with its exact version and zip hash. Default: none. */
-  readonly approvedPlugins?: ApprovedPluginManifest
-  /** Lock file of first-seen hashes. Default `<cacheDir>/codebox.lock.json`. */
-  readonly lockFile?: string
-  /** Environment read for `CODEBOX_CACHE_DIR` and `CODEBOX_OFFLINE`. Default `process.env`. */
-  readonly env?: NodeJS.ProcessEnv
-}
-
-/** Options of `resolvePlugin` and `resolveTool`. */
-export interface ResolveResourceOptions {
-  readonly signal?: AbortSignal
-  /** Limit for a download made by this call. Default the resolver's `downloadTimeoutMs`. */
-  readonly timeoutMs?: number
-  /** Accept an artifact whose hash differs from the lock file, and record the new hash. Default `false`. */
-  readonly updateLock?: boolean
-}
-
-/** Options of `cacheAdd`. */
-export interface CacheAddOptions {
-  /** Plugin slug. Default: the zip's top-level directory, the directory's name, or `wp-cli` for a `.phar`. */
-  readonly slug?: string
-  /** Version. Default: the plugin's `Version:` header or the phar's WP-CLI version; must agree when both exist. */
-  readonly version?: string
-  /** Expected hash (`sha256:<hex>` or hex) of the zip or phar; a mismatch adds nothing. */
-  readonly sha256?: string
-  /** Replace a different hash recorded in the lock file for this slug@version. Default `false`. */
-  readonly updateLock?: boolean
-  readonly signal?: AbortSignal
-}
-
-/**
- * A resolved plugin or tool, as recorded in provenance. `path` is ready to use: an extracted plugin directory to
- * mount at `wp-content/plugins/<slug>` (or `mu-plugins/<slug>`), or a phar file.
- */
-export interface ResolvedResource {
-  readonly kind: 'plugin' | 'tool'
-  readonly slug: string
-  readonly version: string
-  /**
-   * `sha256:<hex>` of the zip or phar bytes; for a plugin given as a directory, its tree digest (see `treeDigest`).
-   */
-  readonly sha256: string
-  /** Where it was found. */
-  readonly origin: 'local' | 'cache' | 'download'
-  /** The local path or URL it came from. */
-  readonly source: string
-  /** Host path: the plugin directory (`<layer>/<slug>` or the local directory) or the phar file. */
-  readonly path: string
-  /** Plugins: main file relative to the plugins directory, e.g. `wp-graphql/wp-graphql.php`. */
-  readonly pluginFile?: string
-  /** Plugins: the `Plugin Name:` header. */
-  readonly name?: string
-  /** Plugins: activate after install (spec default `true`). Always `false` for tools. */
-  readonly activate: boolean
-  /** Plugins: `plugin` or `mu-plugin` (spec default `plugin`). Always `plugin` for tools. */
-  readonly loadAs: 'plugin' | 'mu-plugin'
-}
-
-/** A resolved plugin: `pluginFile` and `name` are always set. */
-export interface ResolvedPlugin extends ResolvedResource {
-  readonly kind: 'plugin'
-  readonly pluginFile: string
-  readonly name: string
-}
-
-/** A resolved tool: `path` is the phar. */
-export interface ResolvedTool extends ResolvedResource {
-  readonly kind: 'tool'
-  readonly activate: false
-}
-
-/** One artifact in the cache. */
-export interface CacheEntry {
-  readonly kind: 'plugin' | 'tool'
-  readonly slug: string
-  readonly version: string
-  /** `sha256:<hex>` of the cached file now. */
-  readonly sha256: string
-  readonly sizeBytes: number
-  readonly path: string
-  /** The lock file's first-seen entry, if any. */
-  readonly lock: ResourceLockEntry | undefined
-  /** False when the file no longer has the hash the lock file recorded (it will be refused). */
-  readonly matchesLock: boolean
-}
-
-/** Resolves plugins and tools from a local source, the cache, or the official download. */
-export interface ResourceResolver {
-  /** The cache root in use. */
-  readonly cacheDir: string
-  /** The lock file in use. */
-  readonly lockFile: string
-  /**
-   * Resolves a plugin: an explicit local `source` (directory or zip) is used as is; otherwise the cache, then a
-   * download (cached afterwards). Checks the spec's `sha256`, the lock file and the approved-plugins manifest.
-   *
-   * @throws {@link ResourceUnavailableError} `RESOURCE_UNAVAILABLE` — found nowhere (lists every place looked).
-   * @throws {@link ResourceIntegrityError} `RESOURCE_INTEGRITY_MISMATCH` — the pinned hash differs.
-   * @throws {@link ResourceUpstreamChangedError} `RESOURCE_UPSTREAM_CHANGED` — differs from the lock file.
-   * @throws {@link ResourceVersionMismatchError} `RESOURCE_VERSION_MISMATCH` — the header names another version.
-   * @throws `PluginNotApprovedError` (`@codebox/policy`) `PLUGIN_NOT_APPROVED` — not on the manifest.
-   */
-  resolvePlugin(spec: PluginSpec, options?: ResolveResourceOptions): Promise<ResolvedPlugin>
-  /** Resolves a tool (`wp-cli`) the same way; the result is a phar path. */
-  resolveTool(spec: ToolSpec, options?: ResolveResourceOptions): Promise<ResolvedTool>
-  /**
-   * Adds a plugin zip, a plugin directory (zipped deterministically) or a `.phar` to the cache without network,
-   * and records it in the lock file. Returns it resolved with `origin: 'cache'`.
-   */
-  cacheAdd(zipOrDirOrPhar: string, options?: CacheAddOptions): Promise<ResolvedResource>
-  /** Lists every zip and phar in the cache with its current hash and lock entry. */
-  cacheList(): Promise<CacheEntry[]>
-}
 
 function isUrl(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source)
@@ -230,22 +93,18 @@ function throwIfAborted(signal: AbortSignal | undefined, operation: string): voi
  * ```
  */
 export function createResourceResolver(options: ResourceResolverOptions = {}): ResourceResolver {
-  const env = options.env ?? process.env
-  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(env))
-  const lockFile = path.resolve(options.lockFile ?? path.join(cacheDir, 'codebox.lock.json'))
-  const offlineByEnv = env.CODEBOX_OFFLINE === '1'
-  const downloadsAllowed = options.download ?? !offlineByEnv
-  const downloadDisabledReason =
-    options.download === false
-      ? 'downloads disabled (download: false)'
-      : 'downloads disabled (CODEBOX_OFFLINE=1)'
-  const downloadTimeoutMs = options.downloadTimeoutMs ?? 15_000
-  const maxDownloadBytes = options.maxDownloadBytes ?? 256 * 1024 * 1024
-  const pluginsBase = options.sources?.wordpressOrgPlugins ?? WORDPRESS_ORG_PLUGINS_URL
-  const wpCliTemplate = options.sources?.wpCli ?? WP_CLI_RELEASE_URL
-  const manifest =
-    options.approvedPlugins === undefined ? undefined : parseApprovedPluginManifest(options.approvedPlugins)
-  const fetchImpl = options.fetch
+  const {
+    cacheDir,
+    lockFile,
+    downloadsAllowed,
+    downloadDisabledReason,
+    downloadTimeoutMs,
+    maxDownloadBytes,
+    pluginsBase,
+    wpCliTemplate,
+    manifest,
+    fetchImpl,
+  } = createResolverContext(options)
 
   const howToProvide = (
     kind: 'plugin' | 'tool',

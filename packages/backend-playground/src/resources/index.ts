@@ -5,22 +5,10 @@
  * @packageDocumentation
  */
 
-export type {
-  CacheAddOptions,
-  CacheEntry,
-  ResolvedPlugin,
-  ResolvedResource,
-  ResolvedTool,
-  ResolveResourceOptions,
-  ResourceResolver,
-  ResourceResolverOptions,
-} from './create-resource-resolver.js'
-export {
-  createResourceResolver,
-  WORDPRESS_ORG_PLUGINS_URL,
-  WP_CLI_RELEASE_URL,
-} from './create-resource-resolver.js'
+export { createResourceResolver } from './create-resource-resolver.js'
 export { toProvenanceComponent } from './provenance-component.js'
+export type { ResourceResolverOptions } from './resolver-context.js'
+export { WORDPRESS_ORG_PLUGINS_URL, WP_CLI_RELEASE_URL } from './resolver-context.js'
 export { defaultCacheDir, pluginLayerPath, pluginZipPath, toolPharPath } from './resource-cache.js'
 export { sha256Digest, treeDigest } from './resource-digest.js'
 export type {
@@ -40,6 +28,15 @@ export {
 } from './resource-errors.js'
 export type { ResourceLockEntry, ResourceLockFile } from './resource-lock.js'
 export { RESOURCE_LOCK_SCHEMA_ID, ResourceLockEntrySchema, ResourceLockFileSchema } from './resource-lock.js'
+export type {
+  CacheAddOptions,
+  CacheEntry,
+  ResolvedPlugin,
+  ResolvedResource,
+  ResolvedTool,
+  ResolveResourceOptions,
+  ResourceResolver,
+} from './resource-resolver.js'
 export type {
   NormalizedPluginSpec,
   NormalizedToolSpec,

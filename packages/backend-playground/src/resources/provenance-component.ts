@@ -1,5 +1,5 @@
 import type { ProvenanceComponent } from '@codebox/runtime-core'
-import type { ResolvedResource } from './create-resource-resolver.js'
+import type { ResolvedResource } from './resource-resolver.js'
 
 /** The provenance record of a resolved plugin or tool: kind, slug, version, `sha256:<hex>` and where it came from. */
 export function toProvenanceComponent(resource: ResolvedResource): ProvenanceComponent {
