@@ -1,0 +1,116 @@
+import { readFile, realpath, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { checkPin, noPluginHeader, versionFromHeader } from './artifact-checks.js'
+import { findPluginHeader } from './plugin-header.js'
+import { acceptPhar } from './resolve-tool.js'
+import type { ResolverContext } from './resolver-context.js'
+import { ensurePluginLayer, pluginZipPath } from './resource-cache.js'
+import { sha256Digest } from './resource-digest.js'
+import { ResourceSpecError, ResourceUnavailableError } from './resource-errors.js'
+import { writeFileAtomic } from './resource-lock.js'
+import { checkLock, lockKey, recordLock } from './resource-lock-check.js'
+import type { CacheAddOptions, ResolvedResource } from './resource-resolver.js'
+import {
+  isPluginSlug,
+  isResourceVersion,
+  type NormalizedPluginSpec,
+  normalizeSha256,
+  normalizeToolSpec,
+} from './resource-spec.js'
+import { throwIfAborted } from './throw-if-aborted.js'
+import { readPluginZip, zipPluginDirectory } from './zip-archive.js'
+
+/**
+ * `ResourceResolver.cacheAdd`: puts a plugin zip, a plugin directory (zipped deterministically) or a `.phar` into
+ * the cache without network and records it in the lock file.
+ */
+export async function cacheAdd(
+  context: ResolverContext,
+  input: string,
+  options: CacheAddOptions = {},
+): Promise<ResolvedResource> {
+  const { cacheDir, lockFile } = context
+  throwIfAborted(options.signal, `Adding ${input} to the cache`)
+  const location = await realpath(path.resolve(input)).catch(() => {
+    throw new ResourceUnavailableError(
+      `file:${input}`,
+      [{ place: 'local', location: path.resolve(input), outcome: 'not found' }],
+      ['give cacheAdd an existing plugin zip, plugin directory or wp-cli.phar'],
+    )
+  })
+  const updateLock = options.updateLock ?? false
+  const pin = options.sha256 === undefined ? undefined : normalizeSha256(options.sha256)
+  if (options.slug !== undefined && !isPluginSlug(options.slug)) {
+    throw new ResourceSpecError('cacheAdd options', [
+      { path: '$.slug', message: `${options.slug} is not a slug` },
+    ])
+  }
+  if (options.version !== undefined && !isResourceVersion(options.version)) {
+    throw new ResourceSpecError('cacheAdd options', [
+      { path: '$.version', message: `${options.version} is not a version` },
+    ])
+  }
+  const info = await stat(location)
+  if (info.isFile() && location.endsWith('.phar')) {
+    const spec = normalizeToolSpec({
+      name: options.slug ?? 'wp-cli',
+      ...(options.version === undefined ? {} : { version: options.version }),
+      source: location,
+      ...(pin === undefined ? {} : { sha256: pin }),
+    })
+    return acceptPhar(context, spec, await readFile(location), 'cache-add', location, updateLock)
+  }
+  let bytes: Uint8Array
+  let slug = options.slug
+  if (info.isDirectory()) {
+    slug ??= path.basename(location)
+    bytes = await zipPluginDirectory(location, slug)
+  } else {
+    bytes = await readFile(location)
+    slug ??= readPluginZip(bytes, location).rootDirectory
+  }
+  if (slug === undefined || !isPluginSlug(slug)) {
+    throw new ResourceSpecError('cacheAdd options', [
+      { path: '$.slug', message: `cannot tell the plugin slug of ${location}; pass { slug }` },
+    ])
+  }
+  const spec: NormalizedPluginSpec = {
+    kind: 'plugin',
+    slug,
+    version: options.version,
+    source: location,
+    sha256: pin,
+    activate: true,
+    loadAs: 'plugin',
+  }
+  const sha256 = sha256Digest(bytes)
+  checkPin(`plugin:${slug}@${options.version ?? 'unknown'}`, pin, sha256, location)
+  const archive = readPluginZip(bytes, location)
+  const topLevelPhp = [...archive.files.keys()].filter((name) => !name.includes('/') && name.endsWith('.php'))
+  const header = await findPluginHeader(
+    topLevelPhp,
+    (file) => archive.files.get(file) ?? new Uint8Array(),
+    slug,
+  )
+  if (header === undefined) throw noPluginHeader(location)
+  const version = versionFromHeader(spec, header.version, location)
+  const key = lockKey('plugin', slug, version)
+  await checkLock(lockFile, key, sha256, location, 'cache-add', updateLock)
+  const cachedZip = pluginZipPath(cacheDir, slug, version)
+  await writeFileAtomic(cachedZip, bytes)
+  const pluginDir = await ensurePluginLayer(cacheDir, slug, version, sha256, archive)
+  await recordLock(lockFile, key, sha256, 'cache-add', location, updateLock)
+  return {
+    kind: 'plugin',
+    slug,
+    version,
+    sha256,
+    origin: 'cache',
+    source: location,
+    path: pluginDir,
+    pluginFile: `${slug}/${header.file}`,
+    name: header.name,
+    activate: true,
+    loadAs: 'plugin',
+  }
+}

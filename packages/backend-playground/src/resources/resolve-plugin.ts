@@ -1,0 +1,170 @@
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { checkApproved, checkPin, noPluginHeader, versionFromHeader } from './artifact-checks.js'
+import { assertDownloadUrl, downloadFromSource, isUrl } from './download-source.js'
+import { findPluginHeader } from './plugin-header.js'
+import type { ResolverContext } from './resolver-context.js'
+import {
+  compareVersions,
+  ensurePluginLayer,
+  listCachedFiles,
+  pluginZipPath,
+  readIfExists,
+} from './resource-cache.js'
+import { sha256Digest, treeDigest } from './resource-digest.js'
+import { type ResourceLookup, ResourceUnavailableError } from './resource-errors.js'
+import { writeFileAtomic } from './resource-lock.js'
+import { checkLock, lockKey, recordLock } from './resource-lock-check.js'
+import type { ResolvedPlugin, ResolveResourceOptions } from './resource-resolver.js'
+import { type NormalizedPluginSpec, normalizePluginSpec, type PluginSpec } from './resource-spec.js'
+import { throwIfAborted } from './throw-if-aborted.js'
+import { howToProvide } from './unavailable-hints.js'
+import { readPluginZip } from './zip-archive.js'
+
+/** Verifies a plugin zip and (for downloads) caches it; returns the extracted layer. */
+async function acceptPluginZip(
+  context: ResolverContext,
+  spec: NormalizedPluginSpec,
+  bytes: Uint8Array,
+  origin: 'local' | 'cache' | 'download',
+  location: string,
+  updateLock: boolean,
+): Promise<ResolvedPlugin> {
+  const { cacheDir, lockFile } = context
+  const sha256 = sha256Digest(bytes)
+  checkPin(`plugin:${spec.slug}@${spec.version ?? 'latest'}`, spec.sha256, sha256, location)
+  const archive = readPluginZip(bytes, location)
+  const topLevelPhp = [...archive.files.keys()].filter((name) => !name.includes('/') && name.endsWith('.php'))
+  const header = await findPluginHeader(
+    topLevelPhp,
+    (file) => archive.files.get(file) ?? new Uint8Array(),
+    spec.slug,
+  )
+  if (header === undefined) throw noPluginHeader(location)
+  const version = versionFromHeader(spec, header.version, location)
+  const key = lockKey('plugin', spec.slug, version)
+  if (origin !== 'local') await checkLock(lockFile, key, sha256, location, origin, updateLock)
+  checkApproved(context.manifest, spec.slug, version, sha256)
+  if (origin === 'download') await writeFileAtomic(pluginZipPath(cacheDir, spec.slug, version), bytes)
+  const pluginDir = await ensurePluginLayer(cacheDir, spec.slug, version, sha256, archive)
+  if (origin !== 'local') await recordLock(lockFile, key, sha256, origin, location, updateLock)
+  return {
+    kind: 'plugin',
+    slug: spec.slug,
+    version,
+    sha256,
+    origin,
+    source: location,
+    path: pluginDir,
+    pluginFile: `${spec.slug}/${header.file}`,
+    name: header.name,
+    activate: spec.activate,
+    loadAs: spec.loadAs,
+  }
+}
+
+/** A local plugin directory is used in place and hashed as a tree; it never enters the cache or the lock file. */
+async function resolvePluginDirectory(
+  context: ResolverContext,
+  spec: NormalizedPluginSpec,
+  directory: string,
+): Promise<ResolvedPlugin> {
+  const entries = await readdir(directory, { withFileTypes: true })
+  const topLevelPhp = entries.filter((e) => e.isFile() && e.name.endsWith('.php')).map((e) => e.name)
+  const header = await findPluginHeader(
+    topLevelPhp,
+    async (file) => (await readFile(path.join(directory, file))).subarray(0, 8192),
+    spec.slug,
+  )
+  if (header === undefined) throw noPluginHeader(directory)
+  const version = versionFromHeader(spec, header.version, directory)
+  const sha256 = await treeDigest(directory)
+  checkPin(lockKey('plugin', spec.slug, version), spec.sha256, sha256, directory)
+  checkApproved(context.manifest, spec.slug, version, sha256)
+  return {
+    kind: 'plugin',
+    slug: spec.slug,
+    version,
+    sha256,
+    origin: 'local',
+    source: directory,
+    path: directory,
+    pluginFile: `${spec.slug}/${header.file}`,
+    name: header.name,
+    activate: spec.activate,
+    loadAs: spec.loadAs,
+  }
+}
+
+/** `ResourceResolver.resolvePlugin`: local source, else the cache (highest cached version if none given), else a download. */
+export async function resolvePlugin(
+  context: ResolverContext,
+  input: PluginSpec,
+  options: ResolveResourceOptions = {},
+): Promise<ResolvedPlugin> {
+  const { cacheDir, pluginsBase } = context
+  const spec = normalizePluginSpec(input)
+  const operation = `Resolving plugin ${spec.slug}`
+  throwIfAborted(options.signal, operation)
+  const updateLock = options.updateLock ?? false
+  const resource = `plugin:${spec.slug}@${spec.version ?? 'latest'}`
+  const looked: ResourceLookup[] = []
+
+  if (spec.source !== undefined && !isUrl(spec.source)) {
+    const local = path.resolve(spec.source)
+    const info = await stat(local).catch(() => undefined)
+    if (info === undefined) {
+      looked.push({ place: 'local', location: local, outcome: 'not found' })
+      throw new ResourceUnavailableError(resource, looked, [
+        `fix the spec's source (${spec.source}); an explicit source is used alone, never replaced by the cache`,
+        ...howToProvide(cacheDir, 'plugin', spec.slug, spec.version, pluginsBase),
+      ])
+    }
+    const real = await realpath(local)
+    if (info.isDirectory()) return resolvePluginDirectory(context, spec, real)
+    return acceptPluginZip(context, spec, await readFile(real), 'local', real, updateLock)
+  }
+  looked.push({ place: 'local', location: '(none)', outcome: 'no source given' })
+
+  let version = spec.version
+  if (version === undefined && spec.source === undefined) {
+    const cached = (await listCachedFiles(cacheDir)).filter(
+      (f) => f.kind === 'plugin' && f.slug === spec.slug,
+    )
+    version = cached
+      .map((f) => f.version)
+      .sort(compareVersions)
+      .at(-1)
+    if (version === undefined) {
+      looked.push({
+        place: 'cache',
+        location: path.join(cacheDir, 'plugins', spec.slug),
+        outcome: 'no version cached',
+      })
+    }
+  }
+  if (version !== undefined) {
+    const cachedZip = pluginZipPath(cacheDir, spec.slug, version)
+    const bytes = await readIfExists(cachedZip)
+    if (bytes !== undefined)
+      return acceptPluginZip(context, { ...spec, version }, bytes, 'cache', cachedZip, updateLock)
+    looked.push({ place: 'cache', location: cachedZip, outcome: 'not cached' })
+  }
+
+  const url =
+    spec.source ??
+    `${pluginsBase.endsWith('/') ? pluginsBase : `${pluginsBase}/`}${spec.slug}${version === undefined ? '' : `.${version}`}.zip`
+  if (spec.source !== undefined) assertDownloadUrl(spec.source, '$.source')
+  const unavailable = (outcome: string, cause?: unknown): ResourceUnavailableError =>
+    new ResourceUnavailableError(
+      `plugin:${spec.slug}@${version ?? 'latest'}`,
+      [...looked, { place: 'download', location: url, outcome }],
+      howToProvide(cacheDir, 'plugin', spec.slug, version, url),
+      { cause },
+    )
+  if (!context.downloadsAllowed) throw unavailable(context.downloadDisabledReason)
+  const result = await downloadFromSource(context, url, options)
+  if (!result.ok) throw unavailable(result.outcome, result.cause)
+  throwIfAborted(options.signal, operation)
+  return acceptPluginZip(context, { ...spec, version }, result.bytes, 'download', url, updateLock)
+}
