@@ -23,6 +23,6 @@ import type { NetworkPolicy } from './policy-schema.js'
  * @param port - the destination port, if known.
  */
 export function isHostAllowed(network: NetworkPolicy, host: string, port?: number): boolean {
-  // The matching itself lives in network-match.js, shared with the Playground backend's PHP socket layer.
+  // The matching itself lives in network-match.ts, shared with the Playground backend's PHP socket layer.
   return matchNetwork(network, host, port)
 }

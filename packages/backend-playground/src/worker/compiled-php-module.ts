@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import * as phpWasmNodeModule from '@php-wasm/node'
 
-// The @php-wasm/node declarations are not resolvable under NodeNext (see php-worker.mjs); used untyped here.
+// The @php-wasm/node declarations are not resolvable under NodeNext (see php-worker.ts); used untyped here.
 const { getPHPLoaderModule } = phpWasmNodeModule as unknown as {
   getPHPLoaderModule(version: string): Promise<{ dependencyFilename: string }>
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isDestinationAllowed, isInternalAddress, resolveAllowedAddress } from './network-policy.mjs'
+import { isDestinationAllowed, isInternalAddress, resolveAllowedAddress } from './network-policy.js'
 
 describe('the PHP socket-layer policy check', () => {
   it('uses the policy grammar: ports are honoured and "allow"/"deny" mean what they say', () => {

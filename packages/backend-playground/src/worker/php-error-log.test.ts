@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parsePhpLog } from './php-error-log.mjs'
+import { parsePhpLog } from './php-error-log.js'
 
 describe('parsePhpLog', () => {
   it('splits entries on timestamps and keeps stack traces with their fatal error', () => {

@@ -1,18 +1,19 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads'
 import { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from '../errors.js'
 import { compiledPhpModule } from './compiled-php-module.js'
+import { type PhpWorkerEntry, phpWorkerEntry } from './php-worker-entry.js'
 import type {
   ExportedFile,
   InitResult,
   NetworkPolicy,
   PhpLogEntry,
-  RequestResultMessage,
-  RunResultMessage,
   SerializedError,
   WordPressSpec,
+  WorkerCall,
   WorkerEvent,
   WorkerMessage,
   WorkerMountSpec,
+  WorkerReplies,
   WorkerRequest,
 } from './php-worker-protocol.js'
 
@@ -203,12 +204,13 @@ export class PhpWorker implements AsyncDisposable {
   /** Resolves once the worker thread has ended, with the reason. Never rejects. */
   readonly exited: Promise<PhpWorkerExit>
 
-  private constructor(options: PhpWorkerOptions) {
+  private constructor(options: PhpWorkerOptions, entry: PhpWorkerEntry) {
     this.#options = options
-    this.#worker = new Worker(new URL('./php-worker.mjs', import.meta.url), {
+    this.#worker = new Worker(entry.url, {
       resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 512 },
       stdout: true,
       stderr: true,
+      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
     })
     if (options.unref) this.#worker.unref()
     for (const stream of [this.#worker.stdout, this.#worker.stderr]) {
@@ -261,9 +263,9 @@ export class PhpWorker implements AsyncDisposable {
     options: PhpWorkerOptions = {},
     callOptions: PhpWorkerCallOptions = {},
   ): Promise<PhpWorker> {
-    const worker = new PhpWorker(options)
+    const worker = new PhpWorker(options, await phpWorkerEntry())
     try {
-      const info = (await worker.#call(
+      worker.#info = await worker.#call(
         {
           type: 'init',
           init: {
@@ -279,8 +281,7 @@ export class PhpWorker implements AsyncDisposable {
           },
         },
         callOptions,
-      )) as InitResult
-      worker.#info = info
+      )
       return worker
     } catch (error) {
       await worker.terminate()
@@ -310,7 +311,7 @@ export class PhpWorker implements AsyncDisposable {
     const maxOutputBytes = options.maxOutputBytes ?? this.#options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
     const output: PendingCall['output'] = { stdout: [], stderr: [], kept: 0, max: maxOutputBytes }
     const onOutput = options.onOutput
-    const result = (await this.#call(
+    const result = await this.#call(
       {
         type: 'run',
         code: 'code' in input ? input.code : undefined,
@@ -320,7 +321,7 @@ export class PhpWorker implements AsyncDisposable {
       },
       options,
       { output, onOutput: onOutput ? (stream, chunk) => onOutput({ stream, chunk }) : undefined },
-    )) as RunResultMessage
+    )
     return {
       exitCode: result.exitCode,
       stdout: decoder.decode(concat(output.stdout)),
@@ -338,7 +339,7 @@ export class PhpWorker implements AsyncDisposable {
     const started = performance.now()
     const maxOutputBytes = options.maxOutputBytes ?? this.#options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
     const body = typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body
-    const result = (await this.#call(
+    const result = await this.#call(
       {
         type: 'request',
         method: request.method ?? 'GET',
@@ -348,13 +349,13 @@ export class PhpWorker implements AsyncDisposable {
         maxOutputBytes,
       },
       options,
-    )) as RequestResultMessage
+    )
     return { ...result, durationMs: performance.now() - started }
   }
 
   /** Reads a file from the PHP filesystem. */
   async readFile(path: string, options?: PhpWorkerCallOptions): Promise<Uint8Array> {
-    return (await this.#call({ type: 'readFile', path }, options)) as Uint8Array
+    return this.#call({ type: 'readFile', path }, options)
   }
 
   /** Writes a file in the PHP filesystem, creating parent directories. */
@@ -365,10 +366,7 @@ export class PhpWorker implements AsyncDisposable {
 
   /** Lists the names in a directory of the PHP filesystem. */
   async listFiles(path: string, options?: PhpWorkerCallOptions & { recursive?: boolean }): Promise<string[]> {
-    return (await this.#call(
-      { type: 'listFiles', path, recursive: options?.recursive ?? false },
-      options,
-    )) as string[]
+    return this.#call({ type: 'listFiles', path, recursive: options?.recursive ?? false }, options)
   }
 
   /** Creates a directory (and its parents) in the PHP filesystem. */
@@ -392,10 +390,10 @@ export class PhpWorker implements AsyncDisposable {
     options?: PhpWorkerCallOptions & { maxBytes?: number; skipMounts?: boolean },
   ): Promise<ExportedFile[]> {
     const maxBytes = options?.maxBytes ?? DEFAULT_MAX_EXPORT_BYTES
-    return (await this.#call(
+    return this.#call(
       { type: 'exportDir', path, maxBytes, skipMounts: options?.skipMounts ?? false },
       options,
-    )) as ExportedFile[]
+    )
   }
 
   /**
@@ -406,10 +404,10 @@ export class PhpWorker implements AsyncDisposable {
     mount: WorkerMountSpec,
     options?: PhpWorkerCallOptions,
   ): Promise<(options?: PhpWorkerCallOptions) => Promise<void>> {
-    const mountId = (await this.#call(
+    const mountId = await this.#call(
       { type: 'mount', hostPath: mount.hostPath, vfsPath: mount.vfsPath, readOnly: mount.readOnly ?? false },
       options,
-    )) as number
+    )
     let undone = false
     return async (undoOptions) => {
       if (undone || this.isExited) return
@@ -444,11 +442,15 @@ export class PhpWorker implements AsyncDisposable {
     throw new PhpWorkerCallError('PHP worker self-test did not crash')
   }
 
-  #call(
-    message: DistributiveOmit<WorkerRequest, 'id'>,
+  /**
+   * Sends one request; resolves with the worker's answer, typed by the protocol's {@link WorkerReplies}.
+   * The one unchecked step is matching the answer to its request by `id`, which the worker guarantees.
+   */
+  #call<T extends WorkerRequest['type']>(
+    message: WorkerCall<T> & { readonly type: T },
     options: PhpWorkerCallOptions | undefined,
     extra: { output?: PendingCall['output']; onOutput?: PendingCall['onOutput'] } = {},
-  ): Promise<unknown> {
+  ): Promise<WorkerReplies[T]> {
     if (this.#exit) {
       return Promise.reject(
         new PhpWorkerTerminatedError(
@@ -471,7 +473,7 @@ export class PhpWorker implements AsyncDisposable {
     }
     const id = this.#nextId++
     const output = extra.output ?? { stdout: [], stderr: [], kept: 0, max: DEFAULT_MAX_OUTPUT_BYTES }
-    return new Promise<unknown>((resolve, reject) => {
+    return new Promise<WorkerReplies[T]>((resolve, reject) => {
       const onAbort = () => {
         const pending = this.#pending.get(id)
         if (!pending) return
@@ -496,7 +498,7 @@ export class PhpWorker implements AsyncDisposable {
       this.#pending.set(id, {
         resolve: (value) => {
           cleanup()
-          resolve(value)
+          resolve(value as WorkerReplies[T])
         },
         reject: (error) => {
           cleanup()
@@ -571,8 +573,6 @@ export class PhpWorker implements AsyncDisposable {
     }
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 /** Whether `error` is a {@link BackendPlaygroundError} (by code, across package copies). */
 export function isPhpWorkerTerminatedError(error: unknown): error is PhpWorkerTerminatedError {

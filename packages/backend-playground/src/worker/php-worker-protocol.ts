@@ -1,10 +1,12 @@
 /**
- * Message protocol between the host ({@link PhpWorker}) and the PHP worker thread (`php-worker.mjs`).
+ * Message protocol between the host (`PhpWorker` in `php-worker-client.ts`) and the PHP worker thread
+ * (`php-worker.ts`). Both sides import their types from here, so a message or answer that one side changes
+ * fails to compile on the other.
  *
  * Every host→worker message carries a numeric `id`; the worker answers each with exactly one
- * `result` message with the same `id`, possibly preceded by `output` messages for that `id`.
- * `log`, `event` and `crashed` messages are unsolicited. Binary payloads are `Uint8Array`s and are
- * transferred, not copied, where possible.
+ * `result` message with the same `id` (its `value` typed by {@link WorkerReplies}), possibly preceded by
+ * `output` messages for that `id`. `log`, `event` and `crashed` messages are unsolicited. Binary payloads
+ * are `Uint8Array`s and are transferred, not copied, where possible.
  *
  * @module
  */
@@ -133,6 +135,34 @@ export type WorkerRequest =
       readonly kind: 'uncaught-exception' | 'unhandled-rejection'
     }
 
+/** A host→worker request of one `type`. */
+export type WorkerRequestOf<T extends WorkerRequest['type']> = Extract<WorkerRequest, { readonly type: T }>
+
+/** A request as the host hands it to `PhpWorker`'s call queue, before it is given its `id`. */
+export type WorkerCall<T extends WorkerRequest['type'] = WorkerRequest['type']> =
+  T extends WorkerRequest['type'] ? Omit<WorkerRequestOf<T>, 'id'> : never
+
+/**
+ * The `value` of the `result` message the worker sends for each request type. The worker's handler table is
+ * typed from this map and the host's calls return it, so the two sides cannot disagree on an answer's shape.
+ * `selfTest` never answers: the worker crashes instead.
+ */
+export interface WorkerReplies {
+  readonly init: InitResult
+  readonly run: RunResultMessage
+  readonly request: RequestResultMessage
+  readonly readFile: Uint8Array
+  readonly writeFile: undefined
+  readonly listFiles: string[]
+  readonly mkdir: undefined
+  readonly unlink: undefined
+  readonly exportDir: ExportedFile[]
+  /** The id to pass to `unmount`. */
+  readonly mount: number
+  readonly unmount: undefined
+  readonly selfTest: never
+}
+
 /** Answer to `init`. */
 export interface InitResult {
   readonly phpVersion: string
@@ -182,7 +212,12 @@ export type WorkerEvent =
 
 /** Worker → host messages. */
 export type WorkerMessage =
-  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | {
+      readonly type: 'result'
+      readonly id: number
+      readonly ok: true
+      readonly value: WorkerReplies[WorkerRequest['type']]
+    }
   | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: SerializedError }
   | {
       readonly type: 'output'

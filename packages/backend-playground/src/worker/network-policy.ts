@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * PHP socket-layer network policy for php-wasm running in Node.
  *
@@ -9,17 +8,17 @@
  * the WebSocket class with {@link createPolicySocketClass} (a ws-shaped object that either refuses
  * the connection or opens a direct `net` TCP connection in this thread) and a `serverDecorator`
  * that refuses to listen. No port is ever opened, so there is nothing to connect to from outside.
+ *
+ * @module
  */
 import dns from 'node:dns'
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import { canonicalHost, isHostAllowed, isIpLiteral } from '@codebox/policy/network-match'
+import type { NetworkDenialReason, NetworkPolicy, WorkerEvent } from './php-worker-protocol.js'
 
-/**
- * @typedef {import('./php-worker-protocol.js').NetworkPolicy} NetworkPolicy
- * @typedef {import('./php-worker-protocol.js').NetworkDenialReason} NetworkDenialReason
- * @typedef {(event: { type: 'network.denied' | 'network.allowed' | 'network.listen-denied', host: string, port: number, reason?: NetworkDenialReason }) => void} NetworkEventSink
- */
+/** Receives the network decisions the socket layer makes. */
+export type NetworkEventSink = (event: Extract<WorkerEvent, { readonly host: string }>) => void
 
 const CONNECTING = 0
 const OPEN = 1
@@ -31,7 +30,7 @@ const CLOSED = 3
  * private, link-local, carrier-grade NAT, unspecified, multicast and reserved ranges (IPv4 and IPv6).
  */
 const INTERNAL_ADDRESSES = new net.BlockList()
-for (const [network, prefix] of /** @type {const} */ ([
+for (const [network, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
@@ -40,23 +39,23 @@ for (const [network, prefix] of /** @type {const} */ ([
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
   ['224.0.0.0', 3],
-])) {
+] as const) {
   INTERNAL_ADDRESSES.addSubnet(network, prefix, 'ipv4')
 }
-for (const [network, prefix] of /** @type {const} */ ([
+for (const [network, prefix] of [
   ['::', 127],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-])) {
+] as const) {
   INTERNAL_ADDRESSES.addSubnet(network, prefix, 'ipv6')
 }
 
 /**
- * @param {string} address a resolved IPv4 or IPv6 address (no brackets)
- * @returns {boolean}
+ * True when `address` (a resolved IPv4 or IPv6 address, no brackets) is in an internal range, or is not an
+ * address at all.
  */
-export function isInternalAddress(address) {
+export function isInternalAddress(address: string): boolean {
   // IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is judged as the IPv4 address it carries.
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
   if (mapped?.[1]) return isInternalAddress(mapped[1])
@@ -74,13 +73,8 @@ export function isInternalAddress(address) {
  * to names), except `localhost`, which php-wasm pins to `127.0.0.1` before the socket layer sees it. So
  * `127.0.0.1` is also checked as `localhost`: an `allowHosts` entry `localhost:8080` allows PHP's
  * `http://localhost:8080` (and, necessarily, `http://127.0.0.1:8080`).
- *
- * @param {NetworkPolicy} policy
- * @param {string} host
- * @param {number} port
- * @returns {boolean}
  */
-export function isDestinationAllowed(policy, host, port) {
+export function isDestinationAllowed(policy: NetworkPolicy, host: string, port: number): boolean {
   if (host === '' || !Number.isInteger(port) || port < 1 || port > 65535) return false
   if (isHostAllowed(policy, host, port)) return true
   return canonicalHost(host) === '127.0.0.1' && isHostAllowed(policy, 'localhost', port)
@@ -95,17 +89,17 @@ export function isDestinationAllowed(policy, host, port) {
  * the port), or if the name is `localhost`/`*.localhost` and the address is loopback. This keeps an allowed
  * public name from being pointed at the host's own services. Under `'allow'` any address is used.
  *
- * @param {NetworkPolicy} policy
- * @param {string} host the host as PHP asked for it
- * @param {number} port
- * @returns {Promise<string | undefined>}
+ * @param host - the host as PHP asked for it
  */
-export async function resolveAllowedAddress(policy, host, port) {
+export async function resolveAllowedAddress(
+  policy: NetworkPolicy,
+  host: string,
+  port: number,
+): Promise<string | undefined> {
   const canonical = canonicalHost(host)
   if (canonical === undefined) return undefined
   if (isIpLiteral(canonical)) return canonical.replace(/^\[|\]$/g, '')
-  /** @type {{ address: string, family: number }[]} */
-  let addresses
+  let addresses: dns.LookupAddress[]
   try {
     addresses = await dns.promises.lookup(canonical, { all: true, verbatim: true })
   } catch {
@@ -122,26 +116,51 @@ export async function resolveAllowedAddress(policy, host, port) {
   return usable?.address
 }
 
-/**
- * Builds the ws-shaped socket class SOCKFS instantiates for each outbound PHP connection.
- *
- * @param {NetworkPolicy} policy
- * @param {NetworkEventSink} onEvent
- */
-export function createPolicySocketClass(policy, onEvent) {
-  return class PolicySocket extends EventEmitter {
-    CONNECTING = CONNECTING
-    OPEN = OPEN
-    CLOSING = CLOSING
-    CLOSED = CLOSED
-    /** @type {number} */
-    readyState = CONNECTING
-    binaryType = 'arraybuffer'
-    /** @type {net.Socket | undefined} */
-    tcp = undefined
+/** The ws-shaped socket SOCKFS drives for one outbound PHP connection. */
+export interface PolicySocket extends EventEmitter {
+  readonly url: string
+  readonly readyState: number
+  send(data: Uint8Array | ArrayBuffer | string, callback?: (error?: Error | null) => void): void
+  close(): void
+  setSocketOpt(level: number, name: number, value: number): void
+  addEventListener(event: string, listener: (...args: unknown[]) => void): void
+  removeEventListener(event: string, listener: (...args: unknown[]) => void): void
+}
 
-    /** @param {string} url */
-    constructor(url) {
+/** The ws-server-shaped object SOCKFS creates for a PHP `listen()`; it never binds. */
+export interface DeniedServer extends EventEmitter {
+  readonly clients: ReadonlySet<never>
+  close(callback?: () => void): void
+}
+
+/** Emscripten's `websocket` module options, as {@link networkEmscriptenOptions} fills them. */
+export interface NetworkEmscriptenOptions {
+  readonly websocket: {
+    readonly url: (sock: unknown, host: string, port: number) => string
+    readonly subprotocol: 'binary'
+    readonly decorator: () => new (url: string) => PolicySocket
+    readonly serverDecorator: () => new (options?: { host?: string; port?: number }) => DeniedServer
+  }
+}
+
+/** Builds the ws-shaped socket class SOCKFS instantiates for each outbound PHP connection. */
+export function createPolicySocketClass(
+  policy: NetworkPolicy,
+  onEvent: NetworkEventSink,
+): new (
+  url: string,
+) => PolicySocket {
+  return class PolicySocket extends EventEmitter {
+    readonly CONNECTING = CONNECTING
+    readonly OPEN = OPEN
+    readonly CLOSING = CLOSING
+    readonly CLOSED = CLOSED
+    readyState: number = CONNECTING
+    binaryType = 'arraybuffer'
+    tcp: net.Socket | undefined = undefined
+    readonly url: string
+
+    constructor(url: string) {
       super()
       this.url = url
       const params = new URL(url).searchParams
@@ -157,12 +176,7 @@ export function createPolicySocketClass(policy, onEvent) {
       )
     }
 
-    /**
-     * @param {string} host
-     * @param {number} port
-     * @param {NetworkDenialReason} reason
-     */
-    #refuse(host, port, reason) {
+    #refuse(host: string, port: number, reason: NetworkDenialReason): void {
       onEvent({ type: 'network.denied', host, port, reason })
       // Refuse asynchronously: SOCKFS expects connect() to return first and errors to arrive as events.
       setImmediate(() => {
@@ -177,12 +191,7 @@ export function createPolicySocketClass(policy, onEvent) {
       })
     }
 
-    /**
-     * @param {string} host
-     * @param {number} port
-     * @param {string | undefined} address
-     */
-    #connect(host, port, address) {
+    #connect(host: string, port: number, address: string | undefined): void {
       if (this.readyState !== CONNECTING) return
       if (address === undefined) {
         this.#refuse(host, port, 'resolved-address-not-allowed')
@@ -203,34 +212,24 @@ export function createPolicySocketClass(policy, onEvent) {
       })
     }
 
-    /**
-     * @param {Uint8Array | ArrayBuffer | string} data
-     * @param {(error?: Error | null) => void} [callback]
-     */
-    send(data, callback) {
+    send(data: Uint8Array | ArrayBuffer | string, callback?: (error?: Error | null) => void): void {
       if (!this.tcp || this.readyState !== OPEN) {
         callback?.(new Error('socket is not open'))
         return
       }
-      const chunk =
-        typeof data === 'string' ? Buffer.from(data) : Buffer.from(/** @type {ArrayBuffer} */ (data))
+      const chunk = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data as ArrayBuffer)
       this.tcp.write(chunk, callback)
     }
 
-    close() {
+    close(): void {
       if (this.readyState === CLOSED) return
       this.readyState = CLOSING
       if (this.tcp) this.tcp.end()
       else this.readyState = CLOSED
     }
 
-    /**
-     * Called by php-wasm for setsockopt(); only keepalive and nodelay mean anything over TCP.
-     * @param {number} level
-     * @param {number} name
-     * @param {number} value
-     */
-    setSocketOpt(level, name, value) {
+    /** Called by php-wasm for setsockopt(); only keepalive and nodelay mean anything over TCP. */
+    setSocketOpt(level: number, name: number, value: number): void {
       const SOL_SOCKET = 1
       const SO_KEEPALIVE = 9
       const IPPROTO_TCP = 6
@@ -239,13 +238,11 @@ export function createPolicySocketClass(policy, onEvent) {
       else if (level === IPPROTO_TCP && name === TCP_NODELAY) this.tcp?.setNoDelay(Boolean(value))
     }
 
-    /** @param {string} event @param {(...args: any[]) => void} listener */
-    addEventListener(event, listener) {
+    addEventListener(event: string, listener: (...args: unknown[]) => void): void {
       this.on(event, listener)
     }
 
-    /** @param {string} event @param {(...args: any[]) => void} listener */
-    removeEventListener(event, listener) {
+    removeEventListener(event: string, listener: (...args: unknown[]) => void): void {
       this.off(event, listener)
     }
   }
@@ -254,44 +251,38 @@ export function createPolicySocketClass(policy, onEvent) {
 /**
  * Builds the ws-server-shaped class SOCKFS instantiates for PHP `listen()`. It never binds a port:
  * inbound connections into the sandbox are not supported.
- *
- * @param {NetworkEventSink} onEvent
  */
-export function createDeniedServerClass(onEvent) {
+export function createDeniedServerClass(
+  onEvent: NetworkEventSink,
+): new (options?: {
+  host?: string
+  port?: number
+}) => DeniedServer {
   return class DeniedServer extends EventEmitter {
-    clients = new Set()
+    readonly clients = new Set<never>()
 
-    /** @param {{ host?: string, port?: number }} [options] */
-    constructor(options) {
+    constructor(options?: { host?: string; port?: number }) {
       super()
       onEvent({ type: 'network.listen-denied', host: options?.host ?? '', port: options?.port ?? 0 })
       setImmediate(() => this.emit('error', new Error('codebox: listening sockets are denied')))
     }
 
-    /** @param {() => void} [callback] */
-    close(callback) {
+    close(callback?: () => void): void {
       callback?.()
     }
   }
 }
 
-/**
- * Emscripten module options wiring PHP's sockets to the policy. Never starts a relay server.
- *
- * @param {NetworkPolicy} policy
- * @param {NetworkEventSink} onEvent
- */
-export function networkEmscriptenOptions(policy, onEvent) {
+/** Emscripten module options wiring PHP's sockets to the policy. Never starts a relay server. */
+export function networkEmscriptenOptions(
+  policy: NetworkPolicy,
+  onEvent: NetworkEventSink,
+): NetworkEmscriptenOptions {
   const PolicySocket = createPolicySocketClass(policy, onEvent)
   const DeniedServer = createDeniedServerClass(onEvent)
   return {
     websocket: {
-      /**
-       * @param {unknown} _sock
-       * @param {string} host
-       * @param {number} port
-       */
-      url: (_sock, host, port) =>
+      url: (_sock: unknown, host: string, port: number) =>
         `ws://codebox.invalid/?${new URLSearchParams({ host, port: String(port) })}`,
       subprotocol: 'binary',
       decorator: () => PolicySocket,

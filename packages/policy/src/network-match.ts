@@ -1,35 +1,30 @@
-// @ts-check
 /**
  * Grammar, canonical form and matching of `network.allowHosts` entries, and the `policy.network` check.
  *
- * Plain JavaScript (checked through JSDoc) so the same code runs both behind the package's TypeScript API
- * (`isHostAllowed`, the zod schema) and inside worker threads that run plain Node without a build step
- * (the Playground backend's PHP socket layer imports it as `@codebox/policy/network-match`). It depends on
- * nothing but the WHATWG `URL` global.
+ * The same code runs behind the package's API (`isHostAllowed`, the zod schema) and inside the Playground
+ * backend's PHP worker threads, which import it as `@codebox/policy/network-match`. It therefore depends on
+ * nothing but the WHATWG `URL` global: the worker stays small and loads no zod.
  *
  * @module
  */
 
-/**
- * A parsed, canonical allow-list entry.
- *
- * @typedef {object} HostEntry
- * @property {'exact' | 'wildcard'} kind `exact` matches one host; `wildcard` matches every subdomain of `host`
- *   (at any depth) but not `host` itself.
- * @property {string} host Lower-case host without trailing dot; IPv6 addresses in brackets in canonical form (`[::1]`).
- * @property {number | undefined} port The only port allowed, or undefined for any port.
- */
+/** A parsed, canonical allow-list entry. */
+export interface HostEntry {
+  /** `exact` matches one host; `wildcard` matches every subdomain of `host` (at any depth) but not `host` itself. */
+  readonly kind: 'exact' | 'wildcard'
+  /** Lower-case host without trailing dot; IPv6 addresses in brackets in canonical form (`[::1]`). */
+  readonly host: string
+  /** The only port allowed, or undefined for any port. */
+  readonly port: number | undefined
+}
 
-/**
- * `policy.network`: `'deny'`, `'allow'` or `{ allowHosts }`.
- *
- * @typedef {'deny' | 'allow' | { readonly allowHosts: readonly string[] }} NetworkValue
- */
+/** `policy.network`: `'deny'`, `'allow'` or `{ allowHosts }`. */
+export type NetworkValue = 'deny' | 'allow' | { readonly allowHosts: readonly string[] }
 
-/**
- * @template T
- * @typedef {{ ok: true, value: T } | { ok: false, problem: string }} Parsed
- */
+/** A parsed value, or what is wrong with the input and how to write it instead. */
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: string }
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
@@ -38,18 +33,14 @@ const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
  * Canonicalises a host name or IP literal the way a WHATWG URL parser would (lower case, IDNA to punycode,
  * IPv4 shorthand expanded, IPv6 compressed) and strips one trailing dot. Bare IPv6 (`::1`) is accepted and
  * returned in brackets. Returns undefined when the host is not valid.
- *
- * @param {string} raw
- * @returns {string | undefined}
  */
-export function canonicalHost(raw) {
+export function canonicalHost(raw: string): string | undefined {
   let host = raw
   if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`
   if (host === '' || /[\s/?#@\\%]/.test(host)) return undefined
   // A bracketed host must be only the address: `[::1]:80` would otherwise lose its default port silently.
   if (host.startsWith('[') && !host.endsWith(']')) return undefined
-  /** @type {string} */
-  let hostname
+  let hostname: string
   try {
     const url = new URL(`http://${host}/`)
     if (url.port !== '' || url.username !== '' || url.pathname !== '/') return undefined
@@ -64,35 +55,20 @@ export function canonicalHost(raw) {
   return hostname
 }
 
-/**
- * True for a canonical IP literal (`127.0.0.1`, `[::1]`).
- *
- * @param {string} host
- * @returns {boolean}
- */
-export function isIpLiteral(host) {
+/** True for a canonical IP literal (`127.0.0.1`, `[::1]`). */
+export function isIpLiteral(host: string): boolean {
   return host.startsWith('[') || IPV4.test(host)
 }
 
-/**
- * @param {string} text
- * @param {string} entry
- * @returns {Parsed<number>}
- */
-function parsePort(text, entry) {
+function parsePort(text: string, entry: string): Parsed<number> {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
     return { ok: false, problem: `invalid port in ${JSON.stringify(entry)}; use a number from 1 to 65535` }
   }
   return { ok: true, value: Number(text) }
 }
 
-/**
- * Parses one `allowHosts` entry, or explains what is wrong with it and how to write it instead.
- *
- * @param {string} entry
- * @returns {Parsed<HostEntry>}
- */
-export function parseHostEntry(entry) {
+/** Parses one `allowHosts` entry, or explains what is wrong with it and how to write it instead. */
+export function parseHostEntry(entry: string): Parsed<HostEntry> {
   const quoted = JSON.stringify(entry)
   if (entry === '')
     return { ok: false, problem: 'empty host; remove it or write a host such as "api.example.com"' }
@@ -118,8 +94,7 @@ export function parseHostEntry(entry) {
     return { ok: false, problem: `${quoted} contains "\\" or "%"; write a plain host name` }
 
   let hostPart = entry
-  /** @type {number | undefined} */
-  let port
+  let port: number | undefined
   if (entry.startsWith('[')) {
     const match = /^(\[[^\]]+\])(?::(.*))?$/.exec(entry)
     if (!match)
@@ -127,7 +102,7 @@ export function parseHostEntry(entry) {
         ok: false,
         problem: `${quoted} is not a valid IPv6 entry; write it like "[::1]" or "[::1]:8080"`,
       }
-    hostPart = /** @type {string} */ (match[1])
+    hostPart = match[1] as string
     if (match[2] !== undefined) {
       const parsed = parsePort(match[2], entry)
       if (!parsed.ok) return parsed
@@ -147,8 +122,7 @@ export function parseHostEntry(entry) {
     }
   }
 
-  /** @type {HostEntry['kind']} */
-  let kind = 'exact'
+  let kind: HostEntry['kind'] = 'exact'
   if (hostPart.startsWith('*.')) {
     kind = 'wildcard'
     hostPart = hostPart.slice(2)
@@ -175,28 +149,16 @@ export function parseHostEntry(entry) {
   return { ok: true, value: { kind, host, port } }
 }
 
-/**
- * True when the canonical `host` (and `port`, if the entry restricts it) matches `entry`.
- *
- * @param {HostEntry} entry
- * @param {string} host
- * @param {number | undefined} port
- * @returns {boolean}
- */
-export function hostEntryMatches(entry, host, port) {
+/** True when the canonical `host` (and `port`, if the entry restricts it) matches `entry`. */
+export function hostEntryMatches(entry: HostEntry, host: string, port: number | undefined): boolean {
   if (entry.port !== undefined && entry.port !== port) return false
   if (entry.kind === 'exact') return entry.host === host
   return !isIpLiteral(host) && host.endsWith(`.${entry.host}`)
 }
 
-/** @type {WeakMap<readonly string[], readonly HostEntry[]>} */
-const parsedEntries = new WeakMap()
+const parsedEntries = new WeakMap<readonly string[], readonly HostEntry[]>()
 
-/**
- * @param {readonly string[]} allowHosts
- * @returns {readonly HostEntry[]}
- */
-function entriesOf(allowHosts) {
+function entriesOf(allowHosts: readonly string[]): readonly HostEntry[] {
   let entries = parsedEntries.get(allowHosts)
   if (entries === undefined) {
     // Entries that do not parse are skipped (they can only appear if the policy bypassed validation).
@@ -215,12 +177,11 @@ function entriesOf(allowHosts) {
  * dot, `*.example.com` matches subdomains at any depth but not the apex, an entry with a port allows only that
  * port, IP literals are canonicalised as a URL parser would, and an invalid host is never allowed.
  *
- * @param {NetworkValue} network
- * @param {string} host a host name or IP literal (IPv6 with or without brackets)
- * @param {number} [port] the destination port, if known
- * @returns {boolean}
+ * @param network - `policy.network`
+ * @param host - a host name or IP literal (IPv6 with or without brackets)
+ * @param port - the destination port, if known
  */
-export function isHostAllowed(network, host, port) {
+export function isHostAllowed(network: NetworkValue, host: string, port?: number): boolean {
   if (network === 'deny') return false
   if (network === 'allow') return true
   if (typeof network !== 'object' || network === null || !Array.isArray(network.allowHosts)) return false

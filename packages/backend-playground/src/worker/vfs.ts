@@ -1,34 +1,43 @@
-// @ts-check
 /**
  * Low-level helpers over php-wasm's Emscripten filesystem (`FS`): copying host trees into MEMFS,
  * read-only NODEFS mounts and reading a VFS tree back.
+ *
+ * @module
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import type {
+  EmscriptenFS,
+  EmscriptenNode,
+  EmscriptenOps,
+  EmscriptenStream,
+  MountHandler,
+} from './php-wasm-api.js'
 
 /** Emscripten errno for "read-only file system". */
 const EROFS = 69
 const O_ACCMODE = 3
 const O_TRUNC = 512
 
-/**
- * @typedef {any} EmscriptenFS Emscripten's FS object (untyped in @php-wasm/universal).
- */
+/** Options of {@link copyHostTreeToVfs}. */
+export interface CopyHostTreeOptions {
+  /** Leave out an entry (and, for a directory, everything under it); `relativePath` is `/`-separated. */
+  readonly skip?: (relativePath: string) => boolean
+}
 
 /**
  * Copies a host directory tree into the VFS (MEMFS), keeping each file's mtime. Symlinks are followed.
- *
- * @param {EmscriptenFS} FS
- * @param {string} hostDir
- * @param {string} vfsDir
- * @param {{ skip?: (relativePath: string) => boolean }} [options] `relativePath` is `/`-separated
- * @returns {{ files: number, bytes: number }}
+ * Returns how many files and bytes were copied.
  */
-export function copyHostTreeToVfs(FS, hostDir, vfsDir, options = {}) {
+export function copyHostTreeToVfs(
+  FS: EmscriptenFS,
+  hostDir: string,
+  vfsDir: string,
+  options: CopyHostTreeOptions = {},
+): { files: number; bytes: number } {
   let files = 0
   let bytes = 0
-  /** @param {string} hostPath @param {string} vfsPath @param {string} rel */
-  const walk = (hostPath, vfsPath, rel) => {
+  const walk = (hostPath: string, vfsPath: string, rel: string): void => {
     FS.mkdirTree(vfsPath)
     for (const entry of fs.readdirSync(hostPath, { withFileTypes: true })) {
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`
@@ -53,66 +62,55 @@ export function copyHostTreeToVfs(FS, hostDir, vfsDir, options = {}) {
   return { files, bytes }
 }
 
-/** @type {WeakSet<object>} */
-const patchedNodeFs = new WeakSet()
+const patchedNodeFs = new WeakSet<object>()
+
+type Op = (this: unknown, ...args: unknown[]) => unknown
+
+/** Wraps `ops[name]` (when it exists) so that `guard` runs before it with the same arguments. */
+function guardOp(ops: EmscriptenOps, name: string, guard: (...args: unknown[]) => void): void {
+  const original = ops[name] as Op | undefined
+  if (typeof original !== 'function') return
+  const guarded: Op = function (this: unknown, ...args: unknown[]) {
+    guard(...args)
+    return original.apply(this, args)
+  }
+  ops[name] = guarded
+}
 
 /**
  * Makes NODEFS honour a `codeboxReadOnly: true` mount option: every mutating node or stream
  * operation under such a mount throws EROFS. Emscripten has no read-only mounts and its permission
  * checks rely on host modes, which PHP could change through chmod() (NODEFS forwards chmod to the
  * host), so the check is done here, before anything reaches the host filesystem. Idempotent.
- *
- * @param {EmscriptenFS} FS
  */
-export function enableReadOnlyNodeFsMounts(FS) {
+export function enableReadOnlyNodeFsMounts(FS: EmscriptenFS): void {
   const NODEFS = FS.filesystems.NODEFS
   if (patchedNodeFs.has(NODEFS)) return
   patchedNodeFs.add(NODEFS)
-  /** @param {any} node */
-  const isReadOnly = (node) => Boolean(node?.mount?.opts?.codeboxReadOnly)
-  const deny = () => {
+  const isReadOnly = (node: unknown): boolean =>
+    Boolean((node as EmscriptenNode | undefined)?.mount?.opts?.codeboxReadOnly)
+  const deny = (): never => {
     throw new FS.ErrnoError(EROFS)
   }
-  const ops = NODEFS.node_ops
   for (const name of ['mknod', 'unlink', 'rmdir', 'symlink', 'setattr']) {
-    const original = ops[name]
-    if (typeof original !== 'function') continue
-    /** @param {any} node @param {...any} args */
-    ops[name] = function (node, ...args) {
+    guardOp(NODEFS.node_ops, name, (node) => {
       if (isReadOnly(node)) deny()
-      return original.call(this, node, ...args)
-    }
+    })
   }
-  const rename = ops.rename
-  /** @param {any} oldNode @param {any} newDir @param {string} newName */
-  ops.rename = function (oldNode, newDir, newName) {
+  guardOp(NODEFS.node_ops, 'rename', (oldNode, newDir) => {
     if (isReadOnly(oldNode) || isReadOnly(newDir)) deny()
-    return rename.call(this, oldNode, newDir, newName)
-  }
-  const streamOps = NODEFS.stream_ops
-  const open = streamOps.open
-  /** @param {any} stream */
-  streamOps.open = function (stream) {
-    if (isReadOnly(stream.node) && ((stream.flags & O_ACCMODE) !== 0 || (stream.flags & O_TRUNC) !== 0))
-      deny()
-    return open.call(this, stream)
-  }
-  const write = streamOps.write
-  /** @param {any} stream @param {...any} args */
-  streamOps.write = function (stream, ...args) {
-    if (isReadOnly(stream.node)) deny()
-    return write.call(this, stream, ...args)
-  }
+  })
+  guardOp(NODEFS.stream_ops, 'open', (stream) => {
+    const { node, flags } = stream as EmscriptenStream
+    if (isReadOnly(node) && ((flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0)) deny()
+  })
+  guardOp(NODEFS.stream_ops, 'write', (stream) => {
+    if (isReadOnly((stream as EmscriptenStream).node)) deny()
+  })
 }
 
-/**
- * A php-wasm mount handler (`php.mount(vfsPath, handler)`) for a host directory or file via NODEFS.
- *
- * @param {string} hostPath
- * @param {{ readOnly: boolean }} options
- * @returns {(php: unknown, FS: EmscriptenFS, vfsMountPoint: string) => () => void}
- */
-export function createNodeFsMount(hostPath, options) {
+/** A php-wasm mount handler (`php.mount(vfsPath, handler)`) for a host directory or file via NODEFS. */
+export function createNodeFsMount(hostPath: string, options: { readonly readOnly: boolean }): MountHandler {
   return (_php, FS, vfsMountPoint) => {
     const root = fs.realpathSync(hostPath)
     const stat = fs.statSync(root)
@@ -137,22 +135,30 @@ export function createNodeFsMount(hostPath, options) {
   }
 }
 
+/** Options of {@link exportVfsTree}. */
+export interface ExportVfsTreeOptions {
+  /**
+   * Leave out subtrees that are other mounts (e.g. the read-only core or host mounts), so only the
+   * runtime's own files are read. Default false.
+   */
+  readonly skipMounts?: boolean
+}
+
 /**
- * Reads a VFS tree back as files relative to `vfsDir`. Symlinks are not followed.
- *
- * @param {EmscriptenFS} FS
- * @param {string} vfsDir
- * @param {number} maxBytes fail instead of reading more than this many bytes in total
- * @param {{ skipMounts?: boolean }} [options] `skipMounts`: leave out subtrees that are other
- *   mounts (e.g. the read-only core or host mounts), so only the runtime's own files are read
- * @returns {{ path: string, bytes: Uint8Array }[]}
+ * Reads a VFS tree back as files relative to `vfsDir`. Symlinks are not followed. Fails (code
+ * `EXPORT_TOO_LARGE`) instead of reading more than `maxBytes` in total.
  */
-export function exportVfsTree(FS, vfsDir, maxBytes, options = {}) {
-  /** @type {{ path: string, bytes: Uint8Array }[]} */
-  const out = []
+export function exportVfsTree(
+  FS: EmscriptenFS,
+  vfsDir: string,
+  maxBytes: number,
+  options: ExportVfsTreeOptions = {},
+): { path: string; bytes: Uint8Array }[] {
+  const out: { path: string; bytes: Uint8Array }[] = []
   let total = 0
-  /** @param {string} dir @param {string} rel */
-  const walk = (dir, rel) => {
+  const root = vfsDir.replace(/\/+$/, '') || '/'
+  const rootMount = FS.lookupPath(root).node.mount
+  const walk = (dir: string, rel: string): void => {
     for (const name of FS.readdir(dir)) {
       if (name === '.' || name === '..') continue
       const full = `${dir === '/' ? '' : dir}/${name}`
@@ -171,8 +177,6 @@ export function exportVfsTree(FS, vfsDir, maxBytes, options = {}) {
       }
     }
   }
-  const root = vfsDir.replace(/\/+$/, '') || '/'
-  const rootMount = FS.lookupPath(root).node.mount
   walk(root, '')
   return out
 }

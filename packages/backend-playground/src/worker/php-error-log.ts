@@ -1,13 +1,12 @@
-// @ts-check
 /**
  * Reads PHP's error log (a file in the VFS, see `error_log` in php.ini) incrementally and turns its
  * entries into structured records with level, file and line.
+ *
+ * @module
  */
+import type { PhpLogEntry } from './php-worker-protocol.js'
 
-/** @typedef {import('./php-worker-protocol.js').PhpLogEntry} PhpLogEntry */
-
-/** @type {Record<string, PhpLogEntry['level']>} */
-const LEVELS = {
+const LEVELS: Readonly<Record<string, PhpLogEntry['level']>> = {
   'fatal error': 'fatal',
   'recoverable fatal error': 'fatal',
   'parse error': 'parse',
@@ -16,22 +15,15 @@ const LEVELS = {
   deprecated: 'deprecated',
 }
 
-/**
- * Parses one log entry (possibly multi-line: uncaught exceptions carry a stack trace).
- *
- * @param {string} raw
- * @returns {PhpLogEntry}
- */
-export function parsePhpLogEntry(raw) {
+/** Parses one log entry (possibly multi-line: uncaught exceptions carry a stack trace). */
+export function parsePhpLogEntry(raw: string): PhpLogEntry {
   const withoutTime = raw.replace(/^\[[^\]]*\]\s*/, '')
   const match = /^PHP ([A-Za-z ]+?):\s+([\s\S]*)$/.exec(withoutTime)
   const level = match ? (LEVELS[(match[1] ?? '').toLowerCase()] ?? 'other') : 'other'
   const body = match ? (match[2] ?? '') : withoutTime
   const firstLine = body.split('\n')[0] ?? ''
-  /** @type {string | undefined} */
-  let file
-  /** @type {number | undefined} */
-  let line
+  let file: string | undefined
+  let line: number | undefined
   let message = firstLine
   const onLine = / in (\S.*?) on line (\d+)\s*$/.exec(firstLine)
   const colon = / in (\/\S*?):(\d+)\s*$/.exec(firstLine)
@@ -50,13 +42,9 @@ export function parsePhpLogEntry(raw) {
 /**
  * Splits log text into entries: a new entry starts with a `[timestamp]` prefix, other lines continue
  * the previous entry.
- *
- * @param {string} text
- * @returns {PhpLogEntry[]}
  */
-export function parsePhpLog(text) {
-  /** @type {string[]} */
-  const entries = []
+export function parsePhpLog(text: string): PhpLogEntry[] {
+  const entries: string[] = []
   for (const line of text.split('\n')) {
     if (line === '') continue
     if (/^\[[^\]]*\] /.test(line) || entries.length === 0) entries.push(line)
@@ -65,17 +53,24 @@ export function parsePhpLog(text) {
   return entries.map(parsePhpLogEntry)
 }
 
-/**
- * Tails the error log file through the PHP instance's filesystem API.
- *
- * @param {{ fileExists(path: string): boolean, readFileAsBuffer(path: string): Uint8Array, writeFile(path: string, data: string): void }} php
- * @param {string} path
- */
-export function createErrorLogTail(php, path) {
+/** The PHP filesystem calls the error-log tail needs. */
+export interface ErrorLogFiles {
+  fileExists(path: string): boolean
+  readFileAsBuffer(path: string): Uint8Array
+  writeFile(path: string, data: string): void
+}
+
+/** Reads new entries of a growing error log; see {@link createErrorLogTail}. */
+export interface ErrorLogTail {
+  /** Entries written since the previous call. */
+  drain(): PhpLogEntry[]
+}
+
+/** Tails the error log file at `path` through the PHP instance's filesystem API. */
+export function createErrorLogTail(php: ErrorLogFiles, path: string): ErrorLogTail {
   let offset = 0
   const decoder = new TextDecoder()
   return {
-    /** @returns {PhpLogEntry[]} entries written since the previous call */
     drain() {
       if (!php.fileExists(path)) return []
       const bytes = php.readFileAsBuffer(path)
