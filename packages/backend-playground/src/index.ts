@@ -56,14 +56,12 @@ export {
   SnapshotFormatError,
   SnapshotManifestSchema,
 } from './snapshot/snapshot-file.js'
+export { isPhpWorkerTerminatedError, PhpWorker } from './worker/php-worker-client.js'
 export type {
   PhpHttpRequest,
-  PhpHttpResponse,
   PhpRunInput,
   PhpRunOptions,
-  PhpRunResult,
   PhpWorkerCallOptions,
-  PhpWorkerExit,
   PhpWorkerOptions,
-} from './worker/php-worker-client.js'
-export { isPhpWorkerTerminatedError, PhpWorker } from './worker/php-worker-client.js'
+} from './worker/php-worker-options.js'
+export type { PhpHttpResponse, PhpRunResult, PhpWorkerExit } from './worker/php-worker-results.js'

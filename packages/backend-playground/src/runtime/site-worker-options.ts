@@ -5,7 +5,7 @@ import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import type { ResolvedPlugin } from '../resources/index.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import { pluginVfsPath } from '../site/template-cache.js'
-import type { PhpWorkerOptions } from '../worker/php-worker-client.js'
+import type { PhpWorkerOptions } from '../worker/php-worker-options.js'
 import type { WorkerEvent, NetworkPolicy as WorkerNetworkPolicy } from '../worker/php-worker-protocol.js'
 
 /** One directory the PHP worker mounts into its filesystem. */

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DATABASE_PATH, DOCUMENT_ROOT } from '../commands/php-snippets.js'
-import { PhpWorker, type PhpWorkerCallOptions, type PhpWorkerOptions } from '../worker/php-worker-client.js'
+import { PhpWorker } from '../worker/php-worker-client.js'
+import type { PhpWorkerCallOptions, PhpWorkerOptions } from '../worker/php-worker-options.js'
 
 /** A worker booted ahead of time, with the console lines it printed while booting. */
 interface PooledWorker {

@@ -6,7 +6,8 @@ import { DOCUMENT_ROOT, parseProgramOutput, pluginActivateProgram } from '../com
 import { BackendPlaygroundError } from '../errors.js'
 import type { ResolvedPlugin } from '../resources/index.js'
 import { walkTree } from '../resources/resource-digest.js'
-import { PhpWorker, type PhpWorkerOptions } from '../worker/php-worker-client.js'
+import { PhpWorker } from '../worker/php-worker-client.js'
+import type { PhpWorkerOptions } from '../worker/php-worker-options.js'
 import { publishDir } from './atomic-fs.js'
 import {
   type PrepareWordPressTemplateOptions,

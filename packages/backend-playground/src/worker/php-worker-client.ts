@@ -1,180 +1,44 @@
-import { type ResourceLimits, Worker } from 'node:worker_threads'
+/**
+ * `PhpWorker`: the host side of one PHP worker thread. Its options and results are in php-worker-options.ts and
+ * php-worker-results.ts, the calls in flight in worker-calls.ts, the messages in php-worker-protocol.ts.
+ *
+ * @module
+ */
+import { Worker } from 'node:worker_threads'
 import { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from '../errors.js'
 import { compiledPhpModule } from './compiled-php-module.js'
 import { type PhpWorkerEntry, phpWorkerEntry } from './php-worker-entry.js'
+import {
+  DEFAULT_MAX_EXPORT_BYTES,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type PhpHttpRequest,
+  type PhpRunInput,
+  type PhpRunOptions,
+  type PhpWorkerCallOptions,
+  type PhpWorkerOptions,
+} from './php-worker-options.js'
 import type {
   ExportedFile,
   InitResult,
-  NetworkPolicy,
-  PhpLogEntry,
   SerializedError,
-  WordPressSpec,
   WorkerCall,
-  WorkerEvent,
   WorkerMessage,
   WorkerMountSpec,
   WorkerReplies,
   WorkerRequest,
 } from './php-worker-protocol.js'
-
-/** Default cap on the stdout+stderr bytes kept per call (8 MiB). */
-export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024
-/** Default cap on the bytes `exportDir` reads (256 MiB). */
-export const DEFAULT_MAX_EXPORT_BYTES = 256 * 1024 * 1024
-
-/** Console-shaped sink for the worker thread's own console output (php-wasm diagnostics). */
-export interface PhpWorkerLogger {
-  debug(message: string): void
-}
-
-/** Options of {@link PhpWorker.start}. */
-export interface PhpWorkerOptions {
-  /** PHP version to load (`8.3`, `8.2`, …; 7.4+). Default `8.3`. */
-  readonly phpVersion?: string
-  /** Outbound network policy (the runtime policy's `network` value). Default `'deny'`. */
-  readonly network?: NetworkPolicy
-  /** PHP `memory_limit`. Default `256M`. */
-  readonly memoryLimit?: string
-  /** Extra php.ini entries (applied last). Default none. */
-  readonly phpIni?: Readonly<Record<string, string>>
-  /** PHP constants defined for every script and request (kept in the worker's memory only). Default none. */
-  readonly constants?: Readonly<Record<string, string | number | boolean | null>>
-  /** Serve an installed WordPress from `/wordpress`. Default: plain PHP, no request handler. */
-  readonly wordpress?: WordPressSpec
-  /** Host directories mounted at boot. Default none. */
-  readonly mounts?: readonly WorkerMountSpec[]
-  /** Default per-call output cap in bytes (stdout+stderr, or response body). Default 8 MiB. */
-  readonly maxOutputBytes?: number
-  /**
-   * V8 limits of the worker thread. PHP's heap lives in WebAssembly memory (capped at about 1 GiB
-   * by the php-wasm build, and by `memory_limit`), which these limits do not count; they bound the
-   * JavaScript side (buffers, copies). Default `{ maxOldGenerationSizeMb: 512 }`.
-   */
-  readonly resourceLimits?: ResourceLimits
-  /** PHP error-log entries (warnings, fatals, `error_log()` calls), as they are read after each call. */
-  readonly onLog?: (entry: PhpLogEntry) => void
-  /** Sandbox events: denied network attempts, denied process spawns. */
-  readonly onEvent?: (event: WorkerEvent) => void
-  /** Called once when the worker thread has ended, for whatever reason. */
-  readonly onExit?: (exit: PhpWorkerExit) => void
-  /** Receives the worker thread's console output. Default: discarded. */
-  readonly logger?: PhpWorkerLogger
-  /**
-   * In-memory OPcache: compiled scripts are kept between calls and revalidated by timestamp on every include.
-   * Costs about 100 MB of memory per runtime. Default false.
-   */
-  readonly opcache?: boolean
-  /** Start the thread unreferenced, so it does not keep the process alive (pooled workers); see `ref()`. */
-  readonly unref?: boolean
-}
-
-/** Options shared by every call. */
-export interface PhpWorkerCallOptions {
-  /** Aborting terminates the worker (the only way to stop running PHP) and rejects the call. */
-  readonly signal?: AbortSignal
-  /** Same as a signal that aborts after this many milliseconds. Default: no timeout. */
-  readonly timeoutMs?: number
-}
-
-/** Options of {@link PhpWorker.run}. */
-export interface PhpRunOptions extends PhpWorkerCallOptions {
-  /** Output cap for this call. Default: the worker's `maxOutputBytes`. */
-  readonly maxOutputBytes?: number
-  /** Receives output while PHP runs (batched every ~25 ms or 64 KiB), capped like the result. */
-  readonly onOutput?: (output: { readonly stream: 'stdout' | 'stderr'; readonly chunk: Uint8Array }) => void
-}
-
-/** What to run: a code string (`<?php …`) or a script path in the VFS. */
-export type PhpRunInput =
-  | { readonly code: string; readonly env?: Readonly<Record<string, string>> }
-  | { readonly scriptPath: string; readonly env?: Readonly<Record<string, string>> }
-
-/** Result of {@link PhpWorker.run}. A PHP failure is data (`exitCode !== 0`, `errors`), not an exception. */
-export interface PhpRunResult {
-  readonly exitCode: number
-  /** stdout, decoded as UTF-8, at most `maxOutputBytes` together with stderr. */
-  readonly stdout: string
-  readonly stderr: string
-  /** Bytes PHP actually wrote, including any beyond the cap. */
-  readonly stdoutBytes: number
-  readonly stderrBytes: number
-  /** Whether output beyond `maxOutputBytes` was dropped. */
-  readonly truncated: boolean
-  /** Error-log entries written during the call (fatal errors carry file and line). */
-  readonly errors: readonly PhpLogEntry[]
-  readonly durationMs: number
-}
-
-/** An HTTP request to the runtime's request handler (WordPress). */
-export interface PhpHttpRequest {
-  /** Default `GET`. */
-  readonly method?: string
-  /** Path and query, e.g. `/wp-json/wp/v2/posts?per_page=1`. */
-  readonly url: string
-  readonly headers?: Readonly<Record<string, string>>
-  readonly body?: string | Uint8Array
-}
-
-/** Response of {@link PhpWorker.request}. */
-export interface PhpHttpResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, readonly string[]>>
-  /** Body bytes, at most `maxOutputBytes`. */
-  readonly body: Uint8Array
-  /** Body bytes PHP produced, including any beyond the cap. */
-  readonly bodyBytes: number
-  readonly truncated: boolean
-  readonly errors: readonly PhpLogEntry[]
-  readonly durationMs: number
-}
-
-/** How and why the worker thread ended. */
-export interface PhpWorkerExit {
-  /**
-   * `terminated`: {@link PhpWorker.terminate} was called; `aborted`: a call's signal terminated it;
-   * `crashed`: an uncaught error or wasm trap inside the worker; `oom`: the worker hit its V8
-   * resource limits; `exited`: it stopped on its own.
-   */
-  readonly reason: 'terminated' | 'aborted' | 'crashed' | 'oom' | 'exited'
-  readonly exitCode: number
-  /** The worker-side error for `crashed` and `oom`. */
-  readonly error?: SerializedError
-}
-
-interface PendingCall {
-  readonly resolve: (value: unknown) => void
-  readonly reject: (error: unknown) => void
-  readonly onOutput?: ((stream: 'stdout' | 'stderr', chunk: Uint8Array) => void) | undefined
-  readonly output: { stdout: Uint8Array[]; stderr: Uint8Array[]; kept: number; max: number }
-}
+import type { PhpHttpResponse, PhpRunResult, PhpWorkerExit } from './php-worker-results.js'
+import {
+  abortReasonMessage,
+  type CallOutput,
+  callOutput,
+  combineSignals,
+  decodeOutput,
+  type OutputStream,
+  WorkerCalls,
+} from './worker-calls.js'
 
 let nextProcessId = 1
-
-function abortReasonMessage(signal: AbortSignal): string {
-  const reason: unknown = signal.reason
-  if (reason instanceof Error && reason.name === 'TimeoutError') return 'timed out'
-  return 'aborted'
-}
-
-function combineSignals(options: PhpWorkerCallOptions | undefined): AbortSignal | undefined {
-  const signals: AbortSignal[] = []
-  if (options?.signal) signals.push(options.signal)
-  if (options?.timeoutMs !== undefined) signals.push(AbortSignal.timeout(options.timeoutMs))
-  if (signals.length === 0) return undefined
-  return signals.length === 1 ? signals[0] : AbortSignal.any(signals)
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
-}
-
-const decoder = new TextDecoder()
 
 /**
  * One PHP (php-wasm) runtime in its own worker thread, so the host can stop it at any time.
@@ -194,8 +58,7 @@ const decoder = new TextDecoder()
 export class PhpWorker implements AsyncDisposable {
   readonly #worker: Worker
   readonly #options: PhpWorkerOptions
-  readonly #pending = new Map<number, PendingCall>()
-  #nextId = 1
+  readonly #calls = new WorkerCalls()
   #exit: PhpWorkerExit | undefined
   #exitReasonHint: 'terminated' | 'aborted' | undefined
   #crashError: SerializedError | undefined
@@ -242,7 +105,7 @@ export class PhpWorker implements AsyncDisposable {
           }
         } else exit = { reason: this.#exitReasonHint ?? 'exited', exitCode }
         this.#exit = exit
-        this.#rejectAll(exit)
+        this.#calls.rejectAll(exit)
         resolve(exit)
         try {
           options.onExit?.(exit)
@@ -309,7 +172,7 @@ export class PhpWorker implements AsyncDisposable {
   async run(input: PhpRunInput, options: PhpRunOptions = {}): Promise<PhpRunResult> {
     const started = performance.now()
     const maxOutputBytes = options.maxOutputBytes ?? this.#options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
-    const output: PendingCall['output'] = { stdout: [], stderr: [], kept: 0, max: maxOutputBytes }
+    const output = callOutput(maxOutputBytes)
     const onOutput = options.onOutput
     const result = await this.#call(
       {
@@ -324,8 +187,8 @@ export class PhpWorker implements AsyncDisposable {
     )
     return {
       exitCode: result.exitCode,
-      stdout: decoder.decode(concat(output.stdout)),
-      stderr: decoder.decode(concat(output.stderr)),
+      stdout: decodeOutput(output, 'stdout'),
+      stderr: decodeOutput(output, 'stderr'),
       stdoutBytes: result.stdoutBytes,
       stderrBytes: result.stderrBytes,
       truncated: result.truncated || output.kept < result.stdoutBytes + result.stderrBytes,
@@ -449,7 +312,7 @@ export class PhpWorker implements AsyncDisposable {
   #call<T extends WorkerRequest['type']>(
     message: WorkerCall<T> & { readonly type: T },
     options: PhpWorkerCallOptions | undefined,
-    extra: { output?: PendingCall['output']; onOutput?: PendingCall['onOutput'] } = {},
+    extra: { output?: CallOutput; onOutput?: (stream: OutputStream, chunk: Uint8Array) => void } = {},
   ): Promise<WorkerReplies[T]> {
     if (this.#exit) {
       return Promise.reject(
@@ -471,75 +334,26 @@ export class PhpWorker implements AsyncDisposable {
         ),
       )
     }
-    const id = this.#nextId++
-    const output = extra.output ?? { stdout: [], stderr: [], kept: 0, max: DEFAULT_MAX_OUTPUT_BYTES }
-    return new Promise<WorkerReplies[T]>((resolve, reject) => {
-      const onAbort = () => {
-        const pending = this.#pending.get(id)
-        if (!pending) return
-        this.#pending.delete(id)
+    return this.#calls.open<WorkerReplies[T]>({
+      output: extra.output ?? callOutput(DEFAULT_MAX_OUTPUT_BYTES),
+      onOutput: extra.onOutput,
+      signal,
+      onAbort: () => {
         this.#exitReasonHint ??= 'aborted'
-        reject(
-          new PhpWorkerTerminatedError(
-            'aborted',
-            `PHP worker call ${abortReasonMessage(signal as AbortSignal)}; the worker was terminated`,
-            {
-              cause: (signal as AbortSignal).reason,
-              partialOutput: {
-                stdout: decoder.decode(concat(output.stdout)),
-                stderr: decoder.decode(concat(output.stderr)),
-              },
-            },
-          ),
-        )
         void this.terminate()
-      }
-      const cleanup = () => signal?.removeEventListener('abort', onAbort)
-      this.#pending.set(id, {
-        resolve: (value) => {
-          cleanup()
-          resolve(value as WorkerReplies[T])
-        },
-        reject: (error) => {
-          cleanup()
-          reject(error)
-        },
-        onOutput: extra.onOutput,
-        output,
-      })
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.#worker.postMessage({ ...message, id } as WorkerRequest)
+      },
+      send: (id) => this.#worker.postMessage({ ...message, id } as WorkerRequest),
     })
   }
 
   #onMessage(message: WorkerMessage): void {
     switch (message.type) {
-      case 'result': {
-        const pending = this.#pending.get(message.id)
-        if (!pending) return
-        this.#pending.delete(message.id)
-        if (message.ok) pending.resolve(message.value)
-        else {
-          pending.reject(
-            new PhpWorkerCallError(message.error.message, {
-              details: { workerError: message.error.name, workerCode: message.error.code ?? null },
-            }),
-          )
-        }
+      case 'result':
+        this.#calls.settle(message)
         return
-      }
-      case 'output': {
-        const pending = this.#pending.get(message.id)
-        if (!pending) return
-        const room = pending.output.max - pending.output.kept
-        const chunk =
-          message.chunk.byteLength > room ? message.chunk.subarray(0, Math.max(0, room)) : message.chunk
-        if (chunk.byteLength === 0) return
-        pending.output.kept += chunk.byteLength
-        pending.output[message.stream].push(chunk)
-        pending.onOutput?.(message.stream, chunk)
+      case 'output':
+        this.#calls.output(message)
         return
-      }
       case 'log':
         this.#options.onLog?.(message.entry)
         return
@@ -549,27 +363,6 @@ export class PhpWorker implements AsyncDisposable {
       case 'crashed':
         this.#crashError = message.error
         return
-    }
-  }
-
-  #rejectAll(exit: PhpWorkerExit): void {
-    const reason =
-      exit.reason === 'crashed' || exit.reason === 'oom'
-        ? 'crashed'
-        : exit.reason === 'aborted'
-          ? 'aborted'
-          : 'exited'
-    for (const [id, pending] of this.#pending) {
-      this.#pending.delete(id)
-      pending.reject(
-        new PhpWorkerTerminatedError(reason, `PHP worker ended (${exit.reason}) before answering`, {
-          details: exit.error ? { workerError: exit.error.name, workerMessage: exit.error.message } : {},
-          partialOutput: {
-            stdout: decoder.decode(concat(pending.output.stdout)),
-            stderr: decoder.decode(concat(pending.output.stderr)),
-          },
-        }),
-      )
     }
   }
 }
