@@ -9,6 +9,20 @@ export function truncationMarker(omittedBytes: number): string {
   return `\n[codebox: ${omittedBytes} bytes truncated]\n`
 }
 
+/**
+ * An output with its text dropped: only the truncation marker remains, and every byte counts as omitted. How
+ * command histories and `commands.jsonl` shed outputs before they shed whole records. Empty text stays as it is.
+ */
+export function withoutText(output: Readonly<BoundedText>): Readonly<BoundedText> {
+  if (output.text.length === 0) return output
+  return Object.freeze({
+    text: truncationMarker(output.totalBytes),
+    totalBytes: output.totalBytes,
+    truncated: true,
+    omittedBytes: output.totalBytes,
+  })
+}
+
 /** Options for {@link BoundedBuffer}. */
 export interface BoundedBufferOptions {
   /** Bytes kept at most (the marker comes on top). Default {@link DEFAULT_MAX_OUTPUT_BYTES}. */

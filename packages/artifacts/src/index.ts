@@ -22,8 +22,18 @@ export {
   createAttestation,
   publicKeyPem,
 } from './attestation.js'
+export type { BoundedStrings } from './bound-strings.js'
+export { boundStrings, jsonBytes, utf8Length } from './bound-strings.js'
+export type { BoundedLogLimits } from './bounded-log.js'
+export { BoundedLog } from './bounded-log.js'
 export type { BoundedBufferOptions, ToBoundedTextOptions } from './bounded-text.js'
-export { BoundedBuffer, boundText, DEFAULT_MAX_OUTPUT_BYTES, truncationMarker } from './bounded-text.js'
+export {
+  BoundedBuffer,
+  boundText,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  truncationMarker,
+  withoutText,
+} from './bounded-text.js'
 export type { BundleInput, ChangeSetInput } from './bundle-input.js'
 export { BundleInputSchema, ChangeSetInputSchema } from './bundle-input.js'
 export { BUNDLE_PATHS } from './bundle-paths.js'

@@ -1,6 +1,5 @@
-import { truncationMarker } from '@codebox/artifacts'
-import { boundStrings, jsonBytes } from './bound-strings.js'
-import type { CommandRecord, RecordedOutput } from './runtime.js'
+import { BoundedLog, boundStrings, jsonBytes, withoutText } from '@codebox/artifacts'
+import type { CommandRecord } from './runtime.js'
 
 /** What a runtime's command history (`runtime.history`, `commands.jsonl`) keeps. */
 export interface CommandHistoryLimits {
@@ -22,16 +21,6 @@ export const DEFAULT_COMMAND_HISTORY_LIMITS: CommandHistoryLimits = {
   maxStringBytes: 64 * 1024,
 }
 
-function withoutText(output: RecordedOutput): RecordedOutput {
-  if (output.text.length === 0) return output
-  return Object.freeze({
-    text: truncationMarker(output.totalBytes),
-    totalBytes: output.totalBytes,
-    truncated: true,
-    omittedBytes: output.totalBytes,
-  })
-}
-
 /**
  * The bounded, append-only record of a runtime's commands. Memory stays within {@link CommandHistoryLimits}
  * however many commands run and however much they print; what was dropped is counted for the bundle.
@@ -39,65 +28,43 @@ function withoutText(output: RecordedOutput): RecordedOutput {
  */
 export class CommandHistory {
   readonly #limits: CommandHistoryLimits
-  #records: CommandRecord[] = []
-  #sizes: number[] = []
-  #start = 0
-  /** Records before this position (absolute) have had their outputs dropped already. */
+  readonly #log: BoundedLog<CommandRecord>
+  /** Records before this absolute position (counting dropped ones) have had their outputs dropped already. */
   #stripped = 0
-  #bytes = 0
-  #droppedRecords = 0
-  #droppedBytes = 0
 
   constructor(limits: Partial<CommandHistoryLimits> = {}) {
     this.#limits = { ...DEFAULT_COMMAND_HISTORY_LIMITS, ...limits }
+    this.#log = new BoundedLog({ maxRecords: this.#limits.maxRecords, maxBytes: this.#limits.maxBytes })
   }
 
   /** Kept records, oldest first. */
   get records(): readonly CommandRecord[] {
-    return this.#records.slice(this.#start)
+    return this.#log.records
   }
 
   /** Records that fell out (the oldest) and their JSON size. */
   get dropped(): { readonly records: number; readonly bytes: number } {
-    return { records: this.#droppedRecords, bytes: this.#droppedBytes }
+    return this.#log.dropped
   }
 
   /** Bytes held now, as JSON. */
   get bytes(): number {
-    return this.#bytes
+    return this.#log.bytes
   }
 
   push(record: CommandRecord): void {
     const args = boundStrings(record.args, this.#limits.maxStringBytes).value
     const kept = args === record.args ? record : Object.freeze({ ...record, args })
     const size = jsonBytes(kept)
-    this.#records.push(kept)
-    this.#sizes.push(size)
-    this.#bytes += size
-    const last = this.#records.length - 1
-    this.#stripped = Math.max(this.#stripped, this.#start)
-    while (this.#bytes > this.#limits.maxBytes && this.#stripped < last) {
-      const at = this.#stripped++
-      const old = this.#records[at] as CommandRecord
+    // Before any record goes, the outputs of the oldest kept ones go (never the new record's own).
+    let at = Math.max(0, this.#stripped - this.#log.dropped.records)
+    while (this.#log.bytes + size > this.#limits.maxBytes && at < this.#log.length) {
+      const old = this.#log.at(at) as CommandRecord
       const lean = Object.freeze({ ...old, stdout: withoutText(old.stdout), stderr: withoutText(old.stderr) })
-      const leanSize = jsonBytes(lean)
-      this.#bytes += leanSize - (this.#sizes[at] ?? 0)
-      this.#records[at] = lean
-      this.#sizes[at] = leanSize
+      this.#log.replace(at, lean, jsonBytes(lean))
+      at += 1
     }
-    const count = () => this.#records.length - this.#start
-    while (count() > 1 && (count() > this.#limits.maxRecords || this.#bytes > this.#limits.maxBytes)) {
-      const size = this.#sizes[this.#start] ?? 0
-      this.#bytes -= size
-      this.#droppedBytes += size
-      this.#droppedRecords += 1
-      this.#start += 1
-    }
-    if (this.#start > 1024 && this.#start * 2 > this.#records.length) {
-      this.#records = this.#records.slice(this.#start)
-      this.#sizes = this.#sizes.slice(this.#start)
-      this.#stripped -= this.#start
-      this.#start = 0
-    }
+    this.#stripped = this.#log.dropped.records + at
+    this.#log.push(kept, size)
   }
 }

@@ -1,4 +1,4 @@
-import { boundStrings, jsonBytes } from './bound-strings.js'
+import { BoundedLog, boundStrings, jsonBytes } from '@codebox/artifacts'
 import type { RuntimeEvent, RuntimeEventInput, RuntimeEventOf, RuntimeEventType } from './events.js'
 
 /** What the event history (replayed by `observe({ replay })` and written to bundles) keeps. */
@@ -54,65 +54,44 @@ export class EventHub {
   readonly #runtimeId: string
   readonly #redact: EventRedactor
   readonly #limits: EventHistoryLimits
-  /** Kept events are `#history[#start…]`; the array is compacted now and then instead of shifted per event. */
-  #history: RuntimeEvent[] = []
-  #sizes: number[] = []
-  #start = 0
-  #historyBytes = 0
+  readonly #history: BoundedLog<RuntimeEvent>
   readonly #subscribers = new Set<Subscriber>()
   #seq = 0
   #closed = false
-  #droppedHistory = 0
-  #droppedHistoryBytes = 0
   #cutStrings = 0
 
   constructor(runtimeId: string, redact: EventRedactor, limits: Partial<EventHistoryLimits> = {}) {
     this.#runtimeId = runtimeId
     this.#redact = redact
     this.#limits = { ...DEFAULT_EVENT_HISTORY_LIMITS, ...limits }
+    this.#history = new BoundedLog({ maxRecords: this.#limits.maxEvents, maxBytes: this.#limits.maxBytes })
   }
 
   /** Events recorded so far (redacted, strings bounded), oldest first. */
   get history(): readonly RuntimeEvent[] {
-    return this.#history.slice(this.#start)
+    return this.#history.records
   }
 
   /** How many events fell out of the bounded history (the oldest). */
   get droppedFromHistory(): number {
-    return this.#droppedHistory
+    return this.#history.dropped.records
   }
 
   /** Their JSON size in bytes, as kept. */
   get droppedHistoryBytes(): number {
-    return this.#droppedHistoryBytes
+    return this.#history.dropped.bytes
   }
 
   /** Bytes the history holds now, as JSON. */
   get historyBytes(): number {
-    return this.#historyBytes
+    return this.#history.bytes
   }
 
   #record(event: RuntimeEvent): void {
     const bounded = boundStrings(event, this.#limits.maxStringBytes)
     if (bounded.omittedBytes > 0) this.#cutStrings += 1
     const kept = bounded.value === event ? event : Object.freeze(bounded.value)
-    const size = jsonBytes(kept)
-    this.#history.push(kept)
-    this.#sizes.push(size)
-    this.#historyBytes += size
-    const count = () => this.#history.length - this.#start
-    while (count() > 1 && (count() > this.#limits.maxEvents || this.#historyBytes > this.#limits.maxBytes)) {
-      const dropped = this.#sizes[this.#start] ?? 0
-      this.#historyBytes -= dropped
-      this.#droppedHistoryBytes += dropped
-      this.#droppedHistory += 1
-      this.#start += 1
-    }
-    if (this.#start > 1024 && this.#start * 2 > this.#history.length) {
-      this.#history = this.#history.slice(this.#start)
-      this.#sizes = this.#sizes.slice(this.#start)
-      this.#start = 0
-    }
+    this.#history.push(kept, jsonBytes(kept))
   }
 
   get closed(): boolean {
@@ -196,7 +175,7 @@ export class EventHub {
 
     if (options.replay) {
       // The reader learns first that the oldest events are gone.
-      dropped = this.#droppedHistory
+      dropped = this.#history.dropped.records
       for (const event of this.history) if (accepts(event.type)) subscriber.push(event)
     }
     if (this.#closed || options.signal?.aborted) done = true
