@@ -1,68 +1,29 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { link, lstat, mkdir, open, rename, rm, unlink } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
 import { arch, platform } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { createGzip } from 'node:zlib'
-import tar from 'tar-stream'
 import { admitSnapshot } from './admit-snapshot.js'
 import { ArtifactsError } from './artifacts-error.js'
 import { createAttestation, type SigningKeyInput } from './attestation.js'
-import { boundBytes, boundText, truncationMarker } from './bounded-text.js'
 import { buildChanges } from './build-changes.js'
+import { BundleCaps } from './bundle-caps.js'
 import { type BundleInput, BundleInputSchema } from './bundle-input.js'
-import { BUNDLE_PATHS, CANONICAL_GZIP_HEADER, mediaTypeFor } from './bundle-paths.js'
-import { capJsonLines, truncationLine } from './cap-json-lines.js'
+import { type BundleLimits, resolveBundleLimits } from './bundle-limits.js'
+import { BUNDLE_PATHS, mediaTypeFor } from './bundle-paths.js'
 import { createRedactor, type Redactor } from './redactor.js'
-import {
-  type Attestation,
-  type BoundedText,
-  type BundleManifest,
-  type CommandRecord,
-  type ManifestFile,
-  type OmittedFile,
-  type Provenance,
-  type RedactionSummary,
-  SCHEMA_IDS,
+import type {
+  Attestation,
+  BundleManifest,
+  CommandRecord,
+  ManifestFile,
+  OmittedFile,
+  Provenance,
+  RedactionSummary,
 } from './schemas.js'
+import { SCHEMA_IDS } from './schemas.js'
 import { jsonPath, sha256Hex, stableStringify } from './stable-json.js'
+import { bundleTarget, writeBundleFiles } from './write-bundle-files.js'
 
 /** Version recorded as the bundle producer. Keep in step with package.json. */
 export const ARTIFACTS_VERSION = '0.1.0'
-
-/** Size caps applied while writing; every cut is marked in place and counted in `manifest.truncation`. */
-export interface BundleLimits {
-  /** Any string inside a JSON document (args, events, diagnostics, inputs…). Default 64 KiB. */
-  maxStringBytes: number
-  /** Each command's stdout and stderr text. Default 1 MiB. */
-  maxOutputBytes: number
-  /** Each log, the patch, and each stored changed file (larger changed files are recorded, not stored). Default 16 MiB. */
-  maxFileBytes: number
-  /** The runtime snapshot, compressed and decompressed; a larger snapshot is left out and counted. Default 512 MiB. */
-  maxSnapshotBytes: number
-  /**
-   * The whole of `commands.jsonl`. Over it, command outputs are dropped (those of the first and last commands are
-   * kept first), then records from the middle are replaced by one truncation record. Default 64 MiB; at least 4 KiB.
-   */
-  maxCommandsBytes: number
-  /** The whole of `events.jsonl`; over it the middle is replaced by one truncation record. Default 32 MiB; at least 4 KiB. */
-  maxEventsBytes: number
-}
-
-/** Defaults of {@link BundleLimits}. */
-export const DEFAULT_BUNDLE_LIMITS: Readonly<BundleLimits> = {
-  maxStringBytes: 64 * 1024,
-  maxOutputBytes: 1024 * 1024,
-  maxFileBytes: 16 * 1024 * 1024,
-  maxSnapshotBytes: 512 * 1024 * 1024,
-  maxCommandsBytes: 64 * 1024 * 1024,
-  maxEventsBytes: 32 * 1024 * 1024,
-}
-
-/** Smallest accepted `maxCommandsBytes` / `maxEventsBytes`: room for a truncation record and a few lines. */
-const MIN_JSON_LINES_BYTES = 4 * 1024
 
 /** Options of {@link writeBundle}. */
 export interface WriteBundleOptions {
@@ -103,13 +64,6 @@ export interface WriteBundleResult {
   readonly omitted: readonly OmittedFile[]
 }
 
-interface Counters {
-  strings: number
-  files: number
-  omittedBytes: number
-  records: number
-}
-
 /**
  * Writes a complete, redacted, attested bundle atomically: everything is written into a hidden sibling
  * (`.<name>.tmp-<random>`) and moved into place in one step, so a crash leaves either the whole bundle or none.
@@ -129,151 +83,47 @@ export async function writeBundle(
   }
   const data = parsed.data
   const format = options.format ?? 'directory'
-  const limits: BundleLimits = { ...DEFAULT_BUNDLE_LIMITS, ...options.limits }
-  for (const key of ['maxCommandsBytes', 'maxEventsBytes'] as const) {
-    if (!(limits[key] >= MIN_JSON_LINES_BYTES)) {
-      throw new ArtifactsError('BUNDLE_INPUT_INVALID', `limits.${key} is too small.`, {
-        issues: [{ path: `$.limits.${key}`, message: `must be at least ${MIN_JSON_LINES_BYTES} bytes` }],
-      })
-    }
-  }
+  const limits = resolveBundleLimits(options.limits)
   const redactor = options.redactor ?? createRedactor()
   const bundleId = options.bundleId ?? randomUUID()
   const createdAt = options.createdAt ?? new Date().toISOString()
   const target = bundleTarget(options, bundleId, format)
-  const counters: Counters = { strings: 0, files: 0, omittedBytes: 0, records: 0 }
+  const caps = new BundleCaps(limits, redactor)
   const omitted: OmittedFile[] = []
 
-  const boundStrings = (value: unknown): unknown => {
-    if (typeof value === 'string') {
-      const b = boundText(value, limits.maxStringBytes)
-      if (b.truncated) {
-        counters.strings++
-        counters.omittedBytes += b.omittedBytes
-      }
-      return b.text
-    }
-    if (Array.isArray(value)) return value.map(boundStrings)
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, boundStrings(v)]))
-    }
-    return value
-  }
-  const json = <T>(value: T): T => boundStrings(redactor.redactJson(value)) as T
-  const output = (value: string | BoundedText): BoundedText => {
-    const given: BoundedText =
-      typeof value === 'string'
-        ? { text: value, totalBytes: Buffer.byteLength(value), truncated: false, omittedBytes: 0 }
-        : value
-    const cut = boundText(redactor.redactText(given.text), limits.maxOutputBytes)
-    if (cut.truncated) {
-      counters.strings++
-      counters.omittedBytes += cut.omittedBytes
-    }
-    return {
-      text: cut.text,
-      totalBytes: given.totalBytes,
-      truncated: given.truncated || cut.truncated,
-      omittedBytes: given.omittedBytes + cut.omittedBytes,
-    }
-  }
-
   const files = new Map<string, { bytes: Uint8Array; schema?: string; mediaType?: string }>()
-  const finalPass = (path: string, bytes: Uint8Array): Uint8Array => {
-    const again = redactor.redactBytes(bytes)
-    if (Buffer.compare(again, bytes) === 0) return bytes
-    if (/\.jsonl?$/.test(path)) {
-      try {
-        for (const line of Buffer.from(again).toString('utf8').split('\n')) if (line) JSON.parse(line)
-      } catch (cause) {
-        throw new ArtifactsError(
-          'REDACTION_FAILED',
-          `Redaction would corrupt ${path}; refusing to write it.`,
-          {
-            cause,
-            details: { path },
-          },
-        )
-      }
-    }
-    return again
-  }
   const put = (path: string, bytes: Uint8Array, schema?: string, mediaType?: string): void => {
     files.set(path, {
-      bytes: finalPass(path, bytes),
+      bytes: finalPass(redactor, path, bytes),
       ...(schema ? { schema } : {}),
       ...(mediaType ? { mediaType } : {}),
     })
-  }
-  const line = (value: unknown): string => `${stableStringify(value)}\n`
-  const jsonLines = (lines: readonly string[]): Uint8Array => Buffer.from(lines.join(''), 'utf8')
-  /** The `history-cap` record for what the producer dropped, counted; it is always kept. */
-  const droppedLine = (dropped: { records: number; bytes: number } | undefined): string[] => {
-    if (!dropped || dropped.records === 0) return []
-    counters.records += dropped.records
-    counters.omittedBytes += dropped.bytes
-    return [truncationLine('history-cap', dropped.records, dropped.bytes)]
-  }
-  const byteSum = (lines: readonly string[]): number =>
-    lines.reduce((sum, l) => sum + Buffer.byteLength(l, 'utf8'), 0)
-  /** Cuts the middle of a JSON-lines file to `maxBytes` (after the always-kept prefix), counted. */
-  const capLines = (prefix: string[], lines: readonly string[], maxBytes: number): string[] => {
-    const capped = capJsonLines(lines, maxBytes - byteSum(prefix))
-    if (capped.omittedRecords > 0) {
-      counters.records += capped.omittedRecords
-      counters.omittedBytes += capped.omittedBytes
-    }
-    return [...prefix, ...capped.lines]
   }
   const jsonDoc = (value: unknown): Uint8Array => Buffer.from(`${stableStringify(value, 2)}\n`, 'utf8')
 
   const commands: CommandRecord[] = data.commands.map((c, i) => ({
     index: c.index ?? i,
-    id: json(c.id),
-    command: json(c.command),
-    args: json(c.args),
+    id: caps.json(c.id),
+    command: caps.json(c.command),
+    args: caps.json(c.args),
     status: c.status,
     exitCode: c.exitCode,
     startedAt: c.startedAt,
     finishedAt: c.finishedAt,
     durationMs: c.durationMs,
-    stdout: output(c.stdout),
-    stderr: output(c.stderr),
-    ...(c.error ? { error: json(c.error) } : {}),
+    stdout: caps.output(c.stdout),
+    stderr: caps.output(c.stderr),
+    ...(c.error ? { error: caps.json(c.error) } : {}),
   }))
-  const commandsPrefix = droppedLine(data.dropped?.commands)
-  put(
-    BUNDLE_PATHS.commands,
-    jsonLines(
-      capCommands(commands, limits.maxCommandsBytes - byteSum(commandsPrefix), counters, line, (lines) =>
-        capLines(commandsPrefix, lines, limits.maxCommandsBytes),
-      ),
-    ),
-    SCHEMA_IDS.commandRecord,
-  )
-  put(
-    BUNDLE_PATHS.events,
-    jsonLines(
-      capLines(
-        droppedLine(data.dropped?.events),
-        data.events.map((e) => line(json(e))),
-        limits.maxEventsBytes,
-      ),
-    ),
-    SCHEMA_IDS.eventRecord,
-  )
+  put(BUNDLE_PATHS.commands, caps.commandsFile(commands, data.dropped?.commands), SCHEMA_IDS.commandRecord)
+  put(BUNDLE_PATHS.events, caps.eventsFile(data.events, data.dropped?.events), SCHEMA_IDS.eventRecord)
 
   const logNames = Object.keys(data.logs).sort()
   for (const logName of logNames) {
     const raw = data.logs[logName]!
-    const bytes = redactor.redactBytes(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw)
-    const cut = boundBytes(bytes, limits.maxFileBytes)
-    if (cut.omittedBytes > 0) {
-      counters.files++
-      counters.omittedBytes += cut.omittedBytes
-    }
+    const bytes = caps.file(redactor.redactBytes(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw))
     const safeName = redactor.redactText(logName)
-    put(`${BUNDLE_PATHS.logsDir}/${safeName}`, cut.bytes, SCHEMA_IDS.log, 'text/plain; charset=utf-8')
+    put(`${BUNDLE_PATHS.logsDir}/${safeName}`, bytes, SCHEMA_IDS.log, 'text/plain; charset=utf-8')
   }
 
   put(
@@ -281,13 +131,13 @@ export async function writeBundle(
     jsonDoc({
       schema: SCHEMA_IDS.diagnostics,
       diagnosticSchema: SCHEMA_IDS.pluginRuntimeDiagnostic,
-      diagnostics: json(data.diagnostics),
+      diagnostics: caps.json(data.diagnostics),
     }),
     SCHEMA_IDS.diagnostics,
   )
   put(
     BUNDLE_PATHS.credentials,
-    jsonDoc({ schema: SCHEMA_IDS.credentials, credentials: json(data.credentials) }),
+    jsonDoc({ schema: SCHEMA_IDS.credentials, credentials: caps.json(data.credentials) }),
     SCHEMA_IDS.credentials,
   )
 
@@ -299,17 +149,13 @@ export async function writeBundle(
     })
     changedFiles = built.document.files.length
     for (const f of built.document.files) {
-      if (f.reason === 'content-too-large') {
-        counters.files++
-        counters.omittedBytes += f.after?.size ?? 0
-      }
+      if (f.reason === 'content-too-large') caps.omittedFile(f.after?.size ?? 0)
     }
-    const patch = boundBytes(Buffer.from(redactor.redactText(built.patch), 'utf8'), limits.maxFileBytes)
-    if (patch.omittedBytes > 0) {
-      counters.files++
-      counters.omittedBytes += patch.omittedBytes
-    }
-    put(BUNDLE_PATHS.patch, patch.bytes, SCHEMA_IDS.patch)
+    put(
+      BUNDLE_PATHS.patch,
+      caps.file(Buffer.from(redactor.redactText(built.patch), 'utf8')),
+      SCHEMA_IDS.patch,
+    )
     put(BUNDLE_PATHS.changes, jsonDoc(built.document), SCHEMA_IDS.changes)
     for (const [path, bytes] of built.stored) put(path, bytes, SCHEMA_IDS.changedFile)
   }
@@ -324,10 +170,7 @@ export async function writeBundle(
         mediaType: 'application/octet-stream',
       })
     } else {
-      if (admission.reason === 'too-large') {
-        counters.files++
-        counters.omittedBytes += data.snapshot.byteLength
-      }
+      if (admission.reason === 'too-large') caps.omittedFile(data.snapshot.byteLength)
       omitted.push({
         path: BUNDLE_PATHS.snapshot,
         reason: admission.reason,
@@ -337,7 +180,7 @@ export async function writeBundle(
     }
   }
 
-  const provenance: Provenance = json({
+  const provenance: Provenance = caps.json({
     backend: data.provenance.backend,
     components: data.provenance.components,
     producer: {
@@ -357,9 +200,9 @@ export async function writeBundle(
       mediaType: f.mediaType ?? mediaTypeFor(path, f.bytes),
       ...(f.schema ? { schema: f.schema } : {}),
     }))
-  const policy = json(data.policy)
-  const inputs = json(data.inputs)
-  const metadata = data.metadata === undefined ? undefined : json(data.metadata)
+  const policy = caps.json(data.policy)
+  const inputs = caps.json(data.inputs)
+  const metadata = data.metadata === undefined ? undefined : caps.json(data.metadata)
   const redaction = redactor.summary()
   const manifest: BundleManifest = {
     schema: SCHEMA_IDS.manifest,
@@ -379,7 +222,7 @@ export async function writeBundle(
       logs: logNames.length,
     },
     redaction,
-    truncation: { ...counters },
+    truncation: caps.truncation,
     ...(omitted.length > 0 ? { omitted } : {}),
     files: listing,
   }
@@ -400,219 +243,26 @@ export async function writeBundle(
     [BUNDLE_PATHS.manifest, manifestBytes],
     [BUNDLE_PATHS.attestation, jsonDoc(attestation)],
   ]
-  await mkdir(dirname(target), { recursive: true })
-  if (format === 'directory') await writeDirectoryAtomically(target, ordered)
-  else await writeTarballAtomically(target, ordered, createdAt)
+  await writeBundleFiles(target, format, ordered, createdAt)
   return { path: target, format, bundleId, manifest, attestation, redaction, omitted }
 }
 
-/** A command's output with its text dropped: only the marker remains, and every byte counts as omitted. */
-function withoutText(out: BoundedText): BoundedText {
-  if (out.text.length === 0) return out
-  return {
-    text: truncationMarker(out.totalBytes),
-    totalBytes: out.totalBytes,
-    truncated: true,
-    omittedBytes: out.totalBytes,
-  }
-}
-
 /**
- * Fits `commands.jsonl` into `maxBytes`: every record is kept with its outputs while they fit. Otherwise outputs
- * are dropped (marker only), keeping those of the commands at both ends first, as far as the budget allows; only
- * when the records alone are too large are records from the middle cut (`capMiddle`).
+ * Redacts a file's bytes once more as a whole (a secret may only appear across the parts it was built from);
+ * refuses (`REDACTION_FAILED`) when that would break a JSON or JSON-lines file.
  */
-function capCommands(
-  commands: readonly CommandRecord[],
-  maxBytes: number,
-  counters: Counters,
-  line: (value: unknown) => string,
-  capMiddle: (lines: readonly string[]) => string[],
-): string[] {
-  const full = commands.map((c) => line(c))
-  const size = (l: string): number => Buffer.byteLength(l, 'utf8')
-  if (full.reduce((sum, l) => sum + size(l), 0) <= maxBytes) return capMiddle(full)
-  const bare = commands.map((c) => ({ ...c, stdout: withoutText(c.stdout), stderr: withoutText(c.stderr) }))
-  const chosen = bare.map((c) => line(c))
-  let spare = maxBytes - chosen.reduce((sum, l) => sum + size(l), 0)
-  const kept = new Set<number>()
-  for (let lo = 0, hi = commands.length - 1; lo <= hi; lo++, hi--) {
-    for (const i of lo === hi ? [lo] : [lo, hi]) {
-      const extra = size(full[i]!) - size(chosen[i]!)
-      if (extra <= spare) {
-        chosen[i] = full[i]!
-        spare -= extra
-        kept.add(i)
-      }
-    }
-  }
-  for (const [i, c] of commands.entries()) {
-    if (kept.has(i)) continue
-    for (const out of [c.stdout, c.stderr]) {
-      if (out.text.length === 0) continue
-      counters.strings++
-      counters.omittedBytes += Buffer.byteLength(out.text, 'utf8')
-    }
-  }
-  return capMiddle(chosen)
-}
-
-function bundleTarget(options: WriteBundleOptions, bundleId: string, format: 'directory' | 'tar.gz'): string {
-  if (options.path !== undefined) return resolve(options.path)
-  if (options.directory === undefined) {
-    throw new ArtifactsError('BUNDLE_INPUT_INVALID', 'Either `directory` or `path` is required.', {
-      issues: [{ path: '$.directory', message: 'required when `path` is not given' }],
-    })
-  }
-  return join(resolve(options.directory), bundleName(options.name ?? `codebox-bundle-${bundleId}`, format))
-}
-
-function bundleName(name: string, format: 'directory' | 'tar.gz'): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(name)) {
-    throw new ArtifactsError(
-      'BUNDLE_INPUT_INVALID',
-      'The bundle name must be a plain file name not starting with a dot.',
-      {
-        issues: [{ path: '$.name', message: 'must match /^[A-Za-z0-9][A-Za-z0-9._-]*$/' }],
-      },
-    )
-  }
-  return format === 'tar.gz' && !name.endsWith('.tar.gz') ? `${name}.tar.gz` : name
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function tempName(target: string): string {
-  const base = target.slice(dirname(target).length + 1)
-  return join(dirname(target), `.${base}.tmp-${randomBytes(8).toString('hex')}`)
-}
-
-async function writeDirectoryAtomically(target: string, files: [string, Uint8Array][]): Promise<void> {
-  if (await exists(target))
-    throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-      details: { path: target },
-    })
-  const tmp = tempName(target)
-  try {
-    await mkdir(tmp)
-    for (const [path, bytes] of files) {
-      const abs = join(tmp, path)
-      await mkdir(dirname(abs), { recursive: true })
-      const fh = await open(abs, 'wx', 0o644)
-      try {
-        await fh.writeFile(bytes)
-        await fh.sync()
-      } finally {
-        await fh.close()
-      }
-    }
-    // rename() would replace an empty directory, so check again as late as possible.
-    if (await exists(target))
-      throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-        details: { path: target },
-      })
-    await rename(tmp, target)
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true })
-    if (e instanceof ArtifactsError) throw e
-    throw new ArtifactsError('BUNDLE_WRITE_FAILED', 'Writing the bundle failed.', {
-      cause: e,
-      details: { path: target },
-    })
-  }
-}
-
-/** Rewrites the gzip header's XFL and OS bytes so every tarball starts with {@link CANONICAL_GZIP_HEADER}. */
-function canonicalGzipHeader(): Transform {
-  let offset = 0
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (offset < CANONICAL_GZIP_HEADER.byteLength) {
-        const copy = Buffer.from(chunk)
-        for (let i = 0; i < copy.byteLength && offset + i < CANONICAL_GZIP_HEADER.byteLength; i++) {
-          copy[i] = CANONICAL_GZIP_HEADER[offset + i]!
-        }
-        offset += chunk.byteLength
-        done(null, copy)
-        return
-      }
-      offset += chunk.byteLength
-      done(null, chunk)
-    },
-  })
-}
-
-async function writeTarballAtomically(
-  target: string,
-  files: [string, Uint8Array][],
-  createdAt: string,
-): Promise<void> {
-  if (await exists(target))
-    throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-      details: { path: target },
-    })
-  const tmp = tempName(target)
-  const mtime = new Date(createdAt)
-  const safeMtime = Number.isNaN(mtime.getTime()) ? new Date(0) : mtime
-  try {
-    const pack = tar.pack()
-    const written = pipeline(
-      pack,
-      createGzip({ level: 6 }),
-      canonicalGzipHeader(),
-      createWriteStream(tmp, { flags: 'wx', mode: 0o644 }),
-    )
-    for (const [name, bytes] of files) {
-      await new Promise<void>((res, rej) => {
-        pack.entry(
-          {
-            name,
-            size: bytes.byteLength,
-            mode: 0o644,
-            mtime: safeMtime,
-            uid: 0,
-            gid: 0,
-            uname: '',
-            gname: '',
-            type: 'file',
-          },
-          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-          (err) => (err ? rej(err) : res()),
-        )
+function finalPass(redactor: Redactor, path: string, bytes: Uint8Array): Uint8Array {
+  const again = redactor.redactBytes(bytes)
+  if (Buffer.compare(again, bytes) === 0) return bytes
+  if (/\.jsonl?$/.test(path)) {
+    try {
+      for (const line of Buffer.from(again).toString('utf8').split('\n')) if (line) JSON.parse(line)
+    } catch (cause) {
+      throw new ArtifactsError('REDACTION_FAILED', `Redaction would corrupt ${path}; refusing to write it.`, {
+        cause,
+        details: { path },
       })
     }
-    pack.finalize()
-    await written
-    const fh = await open(tmp, 'r+')
-    try {
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    try {
-      await link(tmp, target) // fails with EEXIST instead of replacing: no clobbering, no window
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-          details: { path: target },
-        })
-      }
-      throw e
-    }
-    await unlink(tmp)
-  } catch (e) {
-    await rm(tmp, { force: true })
-    if (e instanceof ArtifactsError) throw e
-    throw new ArtifactsError('BUNDLE_WRITE_FAILED', 'Writing the bundle failed.', {
-      cause: e,
-      details: { path: target },
-    })
   }
+  return again
 }
