@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import { checkAttestationSignature, type PublicKeyInput } from './attestation.js'
 import { BUNDLE_PATHS } from './bundle-paths.js'
 import { type ReadBundleResult, readBundle } from './read-bundle.js'
@@ -61,6 +62,31 @@ function zodMessage(error: { issues: { path: PropertyKey[]; message: string }[] 
     .join('; ')
 }
 
+/** Parses one of the bundle's own documents against its schema, recording a problem for whatever is wrong. */
+function readDocument<T>(
+  entry: { readonly content?: Buffer | undefined } | undefined,
+  path: string,
+  name: string,
+  schema: z.ZodType<T>,
+  problems: VerificationProblem[],
+): T | undefined {
+  if (!entry) {
+    problems.push({ code: 'missing-file', path, message: `${name} is missing` })
+    return undefined
+  }
+  const parsed = parseJson(entry.content)
+  if (!parsed.ok) {
+    problems.push({ code: 'invalid-document', path, message: parsed.message })
+    return undefined
+  }
+  const result = schema.safeParse(parsed.value)
+  if (!result.success) {
+    problems.push({ code: 'invalid-document', path, message: zodMessage(result.error) })
+    return undefined
+  }
+  return result.data
+}
+
 /** @internal Reads and checks a bundle, keeping the extra files `keep` selects. */
 export async function inspectBundle(
   path: string,
@@ -88,43 +114,24 @@ export async function inspectBundle(
   let attestation: Attestation | undefined
 
   const manifestEntry = entries.get(BUNDLE_PATHS.manifest)
-  if (!manifestEntry)
-    problems.push({ code: 'missing-file', path: BUNDLE_PATHS.manifest, message: 'manifest is missing' })
-  else {
-    const parsed = parseJson(manifestEntry.content)
-    const result = parsed.ok ? BundleManifestSchema.safeParse(parsed.value) : undefined
-    if (!parsed.ok)
-      problems.push({ code: 'invalid-document', path: BUNDLE_PATHS.manifest, message: parsed.message })
-    else if (!result?.success) {
-      problems.push({
-        code: 'invalid-document',
-        path: BUNDLE_PATHS.manifest,
-        message: zodMessage(result!.error),
-      })
-    } else manifest = result.data
-  }
+  manifest = readDocument(manifestEntry, BUNDLE_PATHS.manifest, 'manifest', BundleManifestSchema, problems)
 
   const attestationEntry = entries.get(BUNDLE_PATHS.attestation)
-  if (!attestationEntry) {
-    problems.push({ code: 'missing-file', path: BUNDLE_PATHS.attestation, message: 'attestation is missing' })
-  } else {
-    const parsed = parseJson(attestationEntry.content)
-    const result = parsed.ok ? AttestationSchema.safeParse(parsed.value) : undefined
-    if (!parsed.ok)
-      problems.push({ code: 'invalid-document', path: BUNDLE_PATHS.attestation, message: parsed.message })
-    else if (!result?.success) {
-      problems.push({
-        code: 'invalid-document',
-        path: BUNDLE_PATHS.attestation,
-        message: zodMessage(result!.error),
-      })
-    } else if (`${stableStringify(result.data, 2)}\n` !== attestationEntry.content!.toString('utf8')) {
+  const parsedAttestation = readDocument(
+    attestationEntry,
+    BUNDLE_PATHS.attestation,
+    'attestation',
+    AttestationSchema,
+    problems,
+  )
+  if (parsedAttestation) {
+    if (`${stableStringify(parsedAttestation, 2)}\n` !== attestationEntry!.content!.toString('utf8')) {
       problems.push({
         code: 'not-canonical',
         path: BUNDLE_PATHS.attestation,
         message: 'attestation is not in canonical form',
       })
-    } else attestation = result.data
+    } else attestation = parsedAttestation
   }
 
   if (attestation) {
