@@ -187,7 +187,9 @@ export interface RunResultMessage {
 export interface RequestResultMessage {
   readonly status: number
   readonly headers: Readonly<Record<string, readonly string[]>>
+  /** Body bytes, at most `maxOutputBytes`. */
   readonly body: Uint8Array
+  /** Body bytes PHP produced, including any beyond the cap. */
   readonly bodyBytes: number
   readonly truncated: boolean
   readonly errors: readonly PhpLogEntry[]

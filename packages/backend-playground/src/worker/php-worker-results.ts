@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { PhpLogEntry, SerializedError } from './php-worker-protocol.js'
+import type { PhpLogEntry, RequestResultMessage, SerializedError } from './php-worker-protocol.js'
 
 /** Result of `PhpWorker.run`. A PHP failure is data (`exitCode !== 0`, `errors`), not an exception. */
 export interface PhpRunResult {
@@ -21,16 +21,8 @@ export interface PhpRunResult {
   readonly durationMs: number
 }
 
-/** Response of `PhpWorker.request`. */
-export interface PhpHttpResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, readonly string[]>>
-  /** Body bytes, at most `maxOutputBytes`. */
-  readonly body: Uint8Array
-  /** Body bytes PHP produced, including any beyond the cap. */
-  readonly bodyBytes: number
-  readonly truncated: boolean
-  readonly errors: readonly PhpLogEntry[]
+/** Response of `PhpWorker.request`: the worker's answer, timed on the host. */
+export interface PhpHttpResponse extends RequestResultMessage {
   readonly durationMs: number
 }
 
