@@ -1,12 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { link, lstat, mkdir, open, rename, rm, unlink } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
 import { arch, platform } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { createGzip } from 'node:zlib'
-import tar from 'tar-stream'
 import { admitSnapshot } from './admit-snapshot.js'
 import { ArtifactsError } from './artifacts-error.js'
 import { createAttestation, type SigningKeyInput } from './attestation.js'
@@ -14,6 +9,7 @@ import { boundBytes, boundText, truncationMarker } from './bounded-text.js'
 import { buildChanges } from './build-changes.js'
 import { type BundleInput, BundleInputSchema } from './bundle-input.js'
 import { BUNDLE_PATHS, CANONICAL_GZIP_HEADER, mediaTypeFor } from './bundle-paths.js'
+import { capCommands } from './cap-commands.js'
 import { capJsonLines, truncationLine } from './cap-json-lines.js'
 import { createRedactor, type Redactor } from './redactor.js'
 import {
@@ -28,6 +24,7 @@ import {
   SCHEMA_IDS,
 } from './schemas.js'
 import { jsonPath, sha256Hex, stableStringify } from './stable-json.js'
+import { writeDirectoryAtomically, writeTarballAtomically } from './write-files-atomically.js'
 
 /** Version recorded as the bundle producer. Keep in step with package.json. */
 export const ARTIFACTS_VERSION = '0.1.0'
@@ -406,57 +403,6 @@ export async function writeBundle(
   return { path: target, format, bundleId, manifest, attestation, redaction, omitted }
 }
 
-/** A command's output with its text dropped: only the marker remains, and every byte counts as omitted. */
-function withoutText(out: BoundedText): BoundedText {
-  if (out.text.length === 0) return out
-  return {
-    text: truncationMarker(out.totalBytes),
-    totalBytes: out.totalBytes,
-    truncated: true,
-    omittedBytes: out.totalBytes,
-  }
-}
-
-/**
- * Fits `commands.jsonl` into `maxBytes`: every record is kept with its outputs while they fit. Otherwise outputs
- * are dropped (marker only), keeping those of the commands at both ends first, as far as the budget allows; only
- * when the records alone are too large are records from the middle cut (`capMiddle`).
- */
-function capCommands(
-  commands: readonly CommandRecord[],
-  maxBytes: number,
-  counters: Counters,
-  line: (value: unknown) => string,
-  capMiddle: (lines: readonly string[]) => string[],
-): string[] {
-  const full = commands.map((c) => line(c))
-  const size = (l: string): number => Buffer.byteLength(l, 'utf8')
-  if (full.reduce((sum, l) => sum + size(l), 0) <= maxBytes) return capMiddle(full)
-  const bare = commands.map((c) => ({ ...c, stdout: withoutText(c.stdout), stderr: withoutText(c.stderr) }))
-  const chosen = bare.map((c) => line(c))
-  let spare = maxBytes - chosen.reduce((sum, l) => sum + size(l), 0)
-  const kept = new Set<number>()
-  for (let lo = 0, hi = commands.length - 1; lo <= hi; lo++, hi--) {
-    for (const i of lo === hi ? [lo] : [lo, hi]) {
-      const extra = size(full[i]!) - size(chosen[i]!)
-      if (extra <= spare) {
-        chosen[i] = full[i]!
-        spare -= extra
-        kept.add(i)
-      }
-    }
-  }
-  for (const [i, c] of commands.entries()) {
-    if (kept.has(i)) continue
-    for (const out of [c.stdout, c.stderr]) {
-      if (out.text.length === 0) continue
-      counters.strings++
-      counters.omittedBytes += Buffer.byteLength(out.text, 'utf8')
-    }
-  }
-  return capMiddle(chosen)
-}
-
 function bundleTarget(options: WriteBundleOptions, bundleId: string, format: 'directory' | 'tar.gz'): string {
   if (options.path !== undefined) return resolve(options.path)
   if (options.directory === undefined) {
@@ -478,141 +424,4 @@ function bundleName(name: string, format: 'directory' | 'tar.gz'): string {
     )
   }
   return format === 'tar.gz' && !name.endsWith('.tar.gz') ? `${name}.tar.gz` : name
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function tempName(target: string): string {
-  const base = target.slice(dirname(target).length + 1)
-  return join(dirname(target), `.${base}.tmp-${randomBytes(8).toString('hex')}`)
-}
-
-async function writeDirectoryAtomically(target: string, files: [string, Uint8Array][]): Promise<void> {
-  if (await exists(target))
-    throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-      details: { path: target },
-    })
-  const tmp = tempName(target)
-  try {
-    await mkdir(tmp)
-    for (const [path, bytes] of files) {
-      const abs = join(tmp, path)
-      await mkdir(dirname(abs), { recursive: true })
-      const fh = await open(abs, 'wx', 0o644)
-      try {
-        await fh.writeFile(bytes)
-        await fh.sync()
-      } finally {
-        await fh.close()
-      }
-    }
-    // rename() would replace an empty directory, so check again as late as possible.
-    if (await exists(target))
-      throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-        details: { path: target },
-      })
-    await rename(tmp, target)
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true })
-    if (e instanceof ArtifactsError) throw e
-    throw new ArtifactsError('BUNDLE_WRITE_FAILED', 'Writing the bundle failed.', {
-      cause: e,
-      details: { path: target },
-    })
-  }
-}
-
-/** Rewrites the gzip header's XFL and OS bytes so every tarball starts with {@link CANONICAL_GZIP_HEADER}. */
-function canonicalGzipHeader(): Transform {
-  let offset = 0
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (offset < CANONICAL_GZIP_HEADER.byteLength) {
-        const copy = Buffer.from(chunk)
-        for (let i = 0; i < copy.byteLength && offset + i < CANONICAL_GZIP_HEADER.byteLength; i++) {
-          copy[i] = CANONICAL_GZIP_HEADER[offset + i]!
-        }
-        offset += chunk.byteLength
-        done(null, copy)
-        return
-      }
-      offset += chunk.byteLength
-      done(null, chunk)
-    },
-  })
-}
-
-async function writeTarballAtomically(
-  target: string,
-  files: [string, Uint8Array][],
-  createdAt: string,
-): Promise<void> {
-  if (await exists(target))
-    throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-      details: { path: target },
-    })
-  const tmp = tempName(target)
-  const mtime = new Date(createdAt)
-  const safeMtime = Number.isNaN(mtime.getTime()) ? new Date(0) : mtime
-  try {
-    const pack = tar.pack()
-    const written = pipeline(
-      pack,
-      createGzip({ level: 6 }),
-      canonicalGzipHeader(),
-      createWriteStream(tmp, { flags: 'wx', mode: 0o644 }),
-    )
-    for (const [name, bytes] of files) {
-      await new Promise<void>((res, rej) => {
-        pack.entry(
-          {
-            name,
-            size: bytes.byteLength,
-            mode: 0o644,
-            mtime: safeMtime,
-            uid: 0,
-            gid: 0,
-            uname: '',
-            gname: '',
-            type: 'file',
-          },
-          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-          (err) => (err ? rej(err) : res()),
-        )
-      })
-    }
-    pack.finalize()
-    await written
-    const fh = await open(tmp, 'r+')
-    try {
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    try {
-      await link(tmp, target) // fails with EEXIST instead of replacing: no clobbering, no window
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new ArtifactsError('BUNDLE_EXISTS', 'A bundle already exists at the target path.', {
-          details: { path: target },
-        })
-      }
-      throw e
-    }
-    await unlink(tmp)
-  } catch (e) {
-    await rm(tmp, { force: true })
-    if (e instanceof ArtifactsError) throw e
-    throw new ArtifactsError('BUNDLE_WRITE_FAILED', 'Writing the bundle failed.', {
-      cause: e,
-      details: { path: target },
-    })
-  }
 }
