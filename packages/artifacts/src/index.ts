@@ -27,6 +27,8 @@ export { BoundedBuffer, boundText, DEFAULT_MAX_OUTPUT_BYTES, truncationMarker } 
 export type { BundleInput, ChangeSetInput } from './bundle-input.js'
 export { BundleInputSchema, ChangeSetInputSchema } from './bundle-input.js'
 export { BUNDLE_PATHS } from './bundle-paths.js'
+export type { MailAttachment, MailRecord } from './mail-record.js'
+export { MailAttachmentSchema, MailRecordSchema } from './mail-record.js'
 export type { RedactedSplit, Redactor, RedactorOptions } from './redactor.js'
 export { createRedactor, MIN_SUBSTRING_SECRET_BYTES } from './redactor.js'
 export type {

@@ -46,6 +46,11 @@ export interface BundleLimits {
   maxCommandsBytes: number
   /** The whole of `events.jsonl`; over it the middle is replaced by one truncation record. Default 32 MiB; at least 4 KiB. */
   maxEventsBytes: number
+  /**
+   * The whole of `mail.jsonl`; over it the middle is replaced by one truncation record (each body is already cut to
+   * `maxOutputBytes`). Default 16 MiB; at least 4 KiB.
+   */
+  maxMailBytes: number
 }
 
 /** Defaults of {@link BundleLimits}. */
@@ -56,9 +61,10 @@ export const DEFAULT_BUNDLE_LIMITS: Readonly<BundleLimits> = {
   maxSnapshotBytes: 512 * 1024 * 1024,
   maxCommandsBytes: 64 * 1024 * 1024,
   maxEventsBytes: 32 * 1024 * 1024,
+  maxMailBytes: 16 * 1024 * 1024,
 }
 
-/** Smallest accepted `maxCommandsBytes` / `maxEventsBytes`: room for a truncation record and a few lines. */
+/** Smallest accepted `maxCommandsBytes` / `maxEventsBytes` / `maxMailBytes`: room for a truncation record and a few lines. */
 const MIN_JSON_LINES_BYTES = 4 * 1024
 
 /** Options of {@link writeBundle}. */
@@ -127,7 +133,7 @@ export async function writeBundle(
   const data = parsed.data
   const format = options.format ?? 'directory'
   const limits: BundleLimits = { ...DEFAULT_BUNDLE_LIMITS, ...options.limits }
-  for (const key of ['maxCommandsBytes', 'maxEventsBytes'] as const) {
+  for (const key of ['maxCommandsBytes', 'maxEventsBytes', 'maxMailBytes'] as const) {
     if (!(limits[key] >= MIN_JSON_LINES_BYTES)) {
       throw new ArtifactsError('BUNDLE_INPUT_INVALID', `limits.${key} is too small.`, {
         issues: [{ path: `$.limits.${key}`, message: `must be at least ${MIN_JSON_LINES_BYTES} bytes` }],
@@ -259,6 +265,14 @@ export async function writeBundle(
     ),
     SCHEMA_IDS.eventRecord,
   )
+  if (data.mail) {
+    const mail = data.mail.map((m) => line({ ...json({ ...m, body: '' }), body: output(m.body) }))
+    put(
+      BUNDLE_PATHS.mail,
+      jsonLines(capLines(droppedLine(data.dropped?.mail), mail, limits.maxMailBytes)),
+      SCHEMA_IDS.mailRecord,
+    )
+  }
 
   const logNames = Object.keys(data.logs).sort()
   for (const logName of logNames) {
@@ -374,6 +388,7 @@ export async function writeBundle(
       credentials: data.credentials.length,
       changedFiles,
       logs: logNames.length,
+      ...(data.mail ? { mail: data.mail.length } : {}),
     },
     redaction,
     truncation: { ...counters },
