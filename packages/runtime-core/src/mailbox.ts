@@ -1,0 +1,121 @@
+import type { BoundedText, MailAttachment, MailRecord } from '@codebox/artifacts'
+import { boundText } from '@codebox/artifacts'
+import { jsonBytes } from './bound-strings.js'
+import type { RuntimeEventOf } from './events.js'
+
+/**
+ * A message an application in the sandbox sent, as the backend hands it over in a `mail.captured` event: captured
+ * instead of delivered. The backend cuts a large body itself (`body.totalBytes` is its size as sent).
+ */
+export interface MailMessage {
+  /** The `From` address the application set (header or filters), or null when it left it to the default. */
+  readonly from: string | null
+  readonly to: readonly string[]
+  readonly cc: readonly string[]
+  readonly bcc: readonly string[]
+  readonly subject: string
+  /** Every header line as given (`Name: value`). */
+  readonly headers: readonly string[]
+  readonly body: BoundedText
+  /** Attachments by name and size; their content is never recorded. */
+  readonly attachments: readonly MailAttachment[]
+}
+
+/**
+ * One captured message as `runtime.mail()` returns it and `mail.jsonl` records it: the {@link MailMessage}, its
+ * position, the `seq` and time of its `mail.captured` event, and the command that was running when it was sent.
+ * Redacted like every event.
+ */
+export type CapturedMail = MailRecord
+
+/** What a runtime's mailbox (`runtime.mail()`, `mail.jsonl`) keeps. */
+export interface MailboxLimits {
+  /** Most bytes kept, as JSON; over it the oldest messages are dropped (and counted). Default 16 MiB. */
+  readonly maxBytes: number
+  /** Most messages kept; the oldest go first. Default 10 000. */
+  readonly maxMessages: number
+  /** Each body is cut to this many bytes (head and tail, explicit marker). Default 1 MiB. */
+  readonly maxBodyBytes: number
+}
+
+/** Defaults of {@link MailboxLimits}. */
+export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
+  maxBytes: 16 * 1024 * 1024,
+  maxMessages: 10_000,
+  maxBodyBytes: 1024 * 1024,
+}
+
+function boundBody(body: BoundedText, maxBytes: number): BoundedText {
+  const cut = boundText(body.text, maxBytes)
+  if (!cut.truncated) return body
+  return {
+    text: cut.text,
+    totalBytes: body.totalBytes,
+    truncated: true,
+    omittedBytes: body.omittedBytes + cut.omittedBytes,
+  }
+}
+
+/**
+ * The bounded record of the mail a runtime captured, fed from its (already redacted) `mail.captured` events.
+ * Memory stays within {@link MailboxLimits}; what was dropped (the oldest) is counted for the bundle.
+ * Internal to runtime-core.
+ */
+export class Mailbox {
+  readonly #limits: MailboxLimits
+  #messages: CapturedMail[] = []
+  #sizes: number[] = []
+  #bytes = 0
+  #next = 0
+  #droppedRecords = 0
+  #droppedBytes = 0
+
+  constructor(limits: Partial<MailboxLimits> = {}) {
+    this.#limits = { ...DEFAULT_MAILBOX_LIMITS, ...limits }
+  }
+
+  /** Kept messages, oldest first. */
+  get messages(): readonly CapturedMail[] {
+    return [...this.#messages]
+  }
+
+  /** Messages that fell out (the oldest) and their JSON size. */
+  get dropped(): { readonly records: number; readonly bytes: number } {
+    return { records: this.#droppedRecords, bytes: this.#droppedBytes }
+  }
+
+  /** Records the message a `mail.captured` event carries. Bound, so it can be an event listener. */
+  readonly record = (event: RuntimeEventOf<'mail.captured'>): void => {
+    const message: CapturedMail = Object.freeze({
+      index: this.#next++,
+      seq: event.seq,
+      capturedAt: event.time,
+      from: event.from,
+      to: [...event.to],
+      cc: [...event.cc],
+      bcc: [...event.bcc],
+      subject: event.subject,
+      headers: [...event.headers],
+      body: boundBody(event.body, this.#limits.maxBodyBytes),
+      attachments: event.attachments.map((attachment) => ({ ...attachment })),
+      command:
+        event.command === undefined || event.commandIndex === undefined
+          ? null
+          : { index: event.commandIndex, command: event.command },
+    })
+    const size = jsonBytes(message)
+    this.#messages.push(message)
+    this.#sizes.push(size)
+    this.#bytes += size
+    while (
+      this.#messages.length > 1 &&
+      (this.#messages.length > this.#limits.maxMessages || this.#bytes > this.#limits.maxBytes)
+    ) {
+      const dropped = this.#sizes.shift() ?? 0
+      this.#messages.shift()
+      this.#bytes -= dropped
+      this.#droppedBytes += dropped
+      this.#droppedRecords += 1
+    }
+  }
+}
