@@ -1,6 +1,6 @@
 import type { BoundedText, MailAttachment, MailRecord } from '@codebox/artifacts'
-import { boundText } from '@codebox/artifacts'
-import { jsonBytes } from './bound-strings.js'
+import { boundText, truncationMarker } from '@codebox/artifacts'
+import { jsonBytes, utf8Length } from './bound-strings.js'
 import type { RuntimeEventOf } from './events.js'
 
 /**
@@ -45,8 +45,10 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
   maxBodyBytes: 1024 * 1024,
 }
 
+/** Cuts a body to `maxBytes`; a body the backend already cut may keep its own marker on top. */
 function boundBody(body: BoundedText, maxBytes: number): BoundedText {
-  const cut = boundText(body.text, maxBytes)
+  const marker = body.truncated ? utf8Length(truncationMarker(body.omittedBytes)) : 0
+  const cut = boundText(body.text, maxBytes + marker)
   if (!cut.truncated) return body
   return {
     text: cut.text,

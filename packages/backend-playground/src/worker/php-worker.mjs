@@ -350,6 +350,10 @@ async function handleInit(init) {
     ...init.phpIni,
   })
   errorLog = createErrorLogTail(instance, ERROR_LOG_PATH)
+  // post_message_to_js() from PHP: posted at once, so it reaches the host before the call's result.
+  instance.onMessage((/** @type {string} */ data) => {
+    emitEvent({ type: 'php.message', data: String(data) })
+  })
 
   /** @type {InitResult['wordpress']} */
   let wordpress
