@@ -28,7 +28,8 @@ const missing = await resolvePhpunitToolkit({
   wordpress: '6.5',
 }).then(
   () => undefined,
-  (error: Error) => error.message,
+  (error: { details?: { missing?: string[] } }) =>
+    `no ${error.details?.missing?.join(', ') ?? 'PHPUnit toolkit'} here; set CODEBOX_PHPUNIT_PATH, WP_TESTS_PHPUNIT_POLYFILLS_PATH and WP_TESTS_DIR, or seed the codebox cache`,
 )
 const skipReason = missing ? ` (skipped: ${missing})` : ''
 
