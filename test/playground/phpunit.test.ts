@@ -90,7 +90,7 @@ describe('wordpress.phpunit', () => {
         timeoutMs: 180_000,
       })
       expect(result.status).toBe('failed')
-      const value = result.value as PhpunitValue
+      const value = (result.status === 'failed' ? result.value : undefined) as PhpunitValue
       expect(value).toMatchObject({ tests: 4, failures: 1, errors: 0, skipped: 1, phpunitExitCode: 1 })
       const failed = value.cases.find((test) => test.status === 'failed')
       expect(failed?.name).toBe('Test_Codebox_Mailer::test_a_failure_is_reported_with_its_message')
@@ -123,7 +123,13 @@ describe('wordpress.phpunit', () => {
         timeoutMs: 180_000,
       })
       expect(result.status).toBe('ok')
-      expect(result.value).toMatchObject({ tests: 1, failures: 0, errors: 0, skipped: 0, phpunitExitCode: 0 })
+      expect(result.status === 'ok' && result.value).toMatchObject({
+        tests: 1,
+        failures: 0,
+        errors: 0,
+        skipped: 0,
+        phpunitExitCode: 0,
+      })
     },
     240_000,
   )

@@ -8,7 +8,7 @@ import type {
   RuntimeSnapshot,
 } from './backend.js'
 import type { RuntimeEvent } from './events.js'
-import type { CapturedMail } from './mailbox.js'
+import type { CapturedMail } from './mail-message.js'
 import type { CollectOptions, CollectResult, CommandRecord } from './runtime.js'
 
 /** Everything a runtime hands to the bundle writer. Internal to runtime-core. */

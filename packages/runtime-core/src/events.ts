@@ -1,4 +1,4 @@
-import type { MailMessage } from './mailbox.js'
+import type { MailMessage } from './mail-message.js'
 
 /** Fields every event carries. */
 export interface RuntimeEventBase {

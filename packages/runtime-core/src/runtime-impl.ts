@@ -21,7 +21,8 @@ import type { ObserveOptions } from './event-hub.js'
 import type { RuntimeEvent, RuntimeEventInput, RuntimeEventOf, RuntimeEventType } from './events.js'
 import { ExecutePipeline } from './execute-pipeline.js'
 import type { Logger } from './logger.js'
-import { type CapturedMail, Mailbox } from './mailbox.js'
+import type { CapturedMail } from './mail-message.js'
+import { Mailbox } from './mailbox.js'
 import { withRedactedErrors } from './redact-error.js'
 import type {
   CallOptions,

@@ -20,7 +20,7 @@ import type { RuntimeState } from './errors.js'
 import type { ObserveOptions } from './event-hub.js'
 import type { CommandStatus, RuntimeEvent, RuntimeEventOf, RuntimeEventType } from './events.js'
 import type { Logger } from './logger.js'
-import type { CapturedMail } from './mailbox.js'
+import type { CapturedMail } from './mail-message.js'
 
 /** Options every call accepts. */
 export interface CallOptions {
