@@ -23,6 +23,13 @@ describeBackendConformance({
     command: 'wordpress.run-php',
     args: { code: `<?php echo file_get_contents(${JSON.stringify(path)});`, bootstrap: 'none' },
   }),
+  sendMail: ({ to, subject, body }) => ({
+    command: 'wordpress.run-php',
+    args: {
+      code: `<?php wp_mail(${JSON.stringify(to)}, ${JSON.stringify(subject)}, base64_decode('${Buffer.from(body).toString('base64')}'));`,
+      bootstrap: 'wordpress',
+    },
+  }),
   mountRoot: '/wordpress/wp-content/codebox-mounts',
   testTimeoutMs: 90_000,
 })

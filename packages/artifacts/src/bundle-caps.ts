@@ -2,6 +2,7 @@ import { boundStrings } from './bound-strings.js'
 import { boundBytes, boundText, withoutText } from './bounded-text.js'
 import type { BundleLimits } from './bundle-limits.js'
 import { capJsonLines, truncationLine } from './cap-json-lines.js'
+import type { MailRecord } from './mail-record.js'
 import type { Redactor } from './redactor.js'
 import type { BoundedText, BundleManifest, CommandRecord } from './schemas.js'
 import { stableStringify } from './stable-json.js'
@@ -96,6 +97,19 @@ export class BundleCaps {
     const prefix = this.#droppedLine(dropped)
     const lines = events.map((event) => line(this.json(event)))
     return jsonLines(this.#capLines(prefix, lines, this.#limits.maxEventsBytes))
+  }
+
+  /**
+   * `mail.jsonl` within `maxMailBytes`: each message through {@link BundleCaps.json}, its body cut to
+   * `maxOutputBytes` like a command's output.
+   */
+  mailFile(
+    mail: readonly (Omit<MailRecord, 'body'> & { body: string | BoundedText })[],
+    dropped: DroppedRecords | undefined,
+  ): Uint8Array {
+    const prefix = this.#droppedLine(dropped)
+    const lines = mail.map((m) => line({ ...this.json({ ...m, body: '' }), body: this.output(m.body) }))
+    return jsonLines(this.#capLines(prefix, lines, this.#limits.maxMailBytes))
   }
 
   /** The `history-cap` record for what the producer dropped, counted; it is always kept. */

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { SAFE_SEGMENT_RE } from './bundle-paths.js'
+import { MailRecordSchema } from './mail-record.js'
 import {
+  BoundedTextSchema,
   CommandRecordInputSchema,
   PluginRuntimeDiagnosticSchema,
   PolicyRecordSchema,
@@ -95,6 +97,11 @@ export const BundleInputSchema = z.strictObject({
   /** Connector-credential envelopes (redacted again here whatever their state). */
   credentials: z.array(z.unknown()),
   changes: ChangeSetInputSchema.optional(),
+  /**
+   * Messages the sandbox sent, captured instead of delivered; written to `mail.jsonl` (only when given). A body
+   * may be a plain string.
+   */
+  mail: z.array(MailRecordSchema.extend({ body: z.union([z.string(), BoundedTextSchema]) })).optional(),
   /** Runtime snapshot bytes, stored as `snapshot/runtime-snapshot.bin`. */
   snapshot: bytes.optional(),
   timings: z.record(z.string(), z.number()).optional(),
@@ -104,7 +111,11 @@ export const BundleInputSchema = z.strictObject({
    * truncation record at the top of its file and is counted in `manifest.truncation`.
    */
   dropped: z
-    .strictObject({ commands: DroppedRecordsSchema.optional(), events: DroppedRecordsSchema.optional() })
+    .strictObject({
+      commands: DroppedRecordsSchema.optional(),
+      events: DroppedRecordsSchema.optional(),
+      mail: DroppedRecordsSchema.optional(),
+    })
     .optional(),
 })
 /** See {@link BundleInputSchema}. */

@@ -17,6 +17,11 @@ export interface BundleLimits {
   maxCommandsBytes: number
   /** The whole of `events.jsonl`; over it the middle is replaced by one truncation record. Default 32 MiB; at least 4 KiB. */
   maxEventsBytes: number
+  /**
+   * The whole of `mail.jsonl`; over it the middle is replaced by one truncation record (each body is already cut to
+   * `maxOutputBytes`). Default 16 MiB; at least 4 KiB.
+   */
+  maxMailBytes: number
 }
 
 /** Defaults of {@link BundleLimits}. */
@@ -27,9 +32,10 @@ export const DEFAULT_BUNDLE_LIMITS: Readonly<BundleLimits> = {
   maxSnapshotBytes: 512 * 1024 * 1024,
   maxCommandsBytes: 64 * 1024 * 1024,
   maxEventsBytes: 32 * 1024 * 1024,
+  maxMailBytes: 16 * 1024 * 1024,
 }
 
-/** Smallest accepted `maxCommandsBytes` / `maxEventsBytes`: room for a truncation record and a few lines. */
+/** Smallest accepted `maxCommandsBytes` / `maxEventsBytes` / `maxMailBytes`: room for a truncation record and a few lines. */
 const MIN_JSON_LINES_BYTES = 4 * 1024
 
 /**
@@ -38,7 +44,7 @@ const MIN_JSON_LINES_BYTES = 4 * 1024
  */
 export function resolveBundleLimits(given: Partial<BundleLimits> | undefined): BundleLimits {
   const limits: BundleLimits = { ...DEFAULT_BUNDLE_LIMITS, ...given }
-  for (const key of ['maxCommandsBytes', 'maxEventsBytes'] as const) {
+  for (const key of ['maxCommandsBytes', 'maxEventsBytes', 'maxMailBytes'] as const) {
     if (!(limits[key] >= MIN_JSON_LINES_BYTES)) {
       throw new ArtifactsError('BUNDLE_INPUT_INVALID', `limits.${key} is too small.`, {
         issues: [{ path: `$.limits.${key}`, message: `must be at least ${MIN_JSON_LINES_BYTES} bytes` }],

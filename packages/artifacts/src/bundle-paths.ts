@@ -4,6 +4,7 @@ export const BUNDLE_PATHS = {
   attestation: 'attestation.json',
   commands: 'commands.jsonl',
   events: 'events.jsonl',
+  mail: 'mail.jsonl',
   diagnostics: 'diagnostics.json',
   credentials: 'credentials.json',
   patch: 'changes/patch.diff',

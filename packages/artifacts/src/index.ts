@@ -39,6 +39,8 @@ export { BundleInputSchema, ChangeSetInputSchema } from './bundle-input.js'
 export type { BundleLimits } from './bundle-limits.js'
 export { DEFAULT_BUNDLE_LIMITS } from './bundle-limits.js'
 export { BUNDLE_PATHS } from './bundle-paths.js'
+export type { MailAttachment, MailRecord } from './mail-record.js'
+export { MailAttachmentSchema, MailRecordSchema } from './mail-record.js'
 export type { RedactedSplit, Redactor, RedactorOptions } from './redactor.js'
 export { createRedactor, MIN_SUBSTRING_SECRET_BYTES } from './redactor.js'
 export type {

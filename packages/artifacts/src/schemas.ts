@@ -5,6 +5,7 @@ export const SCHEMA_IDS = {
   manifest: 'codebox/bundle-manifest/v1',
   commandRecord: 'codebox/command-record/v1',
   eventRecord: 'codebox/event-record/v1',
+  mailRecord: 'codebox/mail-record/v1',
   diagnostics: 'codebox/diagnostics/v1',
   pluginRuntimeDiagnostic: 'wp-codebox/plugin-runtime-diagnostic/v1',
   credentials: 'codebox/credentials/v1',
@@ -66,7 +67,7 @@ export const CommandRecordInputSchema = CommandRecordSchema.extend({
 export type CommandRecordInput = z.infer<typeof CommandRecordInputSchema>
 
 /**
- * A line that stands in for records left out of `commands.jsonl` or `events.jsonl` (`codebox/truncation-record/v1`):
+ * A line that stands in for records left out of `commands.jsonl`, `events.jsonl` or `mail.jsonl` (`codebox/truncation-record/v1`):
  * `history-cap` when the producer's bounded history had already dropped them (they were the oldest), `file-cap` when
  * the writer cut the middle of the file to its byte cap. `omittedBytes` counts their serialised bytes (for
  * `history-cap`, as far as the producer measured them).
@@ -218,6 +219,8 @@ export const BundleManifestSchema = z.strictObject({
     credentials: count,
     changedFiles: count,
     logs: count,
+    /** Captured mail messages (absent in bundles from before mail capture). */
+    mail: count.optional(),
   }),
   redaction: RedactionSummarySchema,
   /**

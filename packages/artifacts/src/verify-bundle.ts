@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { checkAttestationSignature, type PublicKeyInput } from './attestation.js'
 import { BUNDLE_PATHS } from './bundle-paths.js'
+import { MailRecordSchema } from './mail-record.js'
 import { type ReadBundleResult, readBundle } from './read-bundle.js'
 import {
   type Attestation,
@@ -32,6 +33,7 @@ const DOCUMENTS = new Set<string>([
   BUNDLE_PATHS.attestation,
   BUNDLE_PATHS.commands,
   BUNDLE_PATHS.events,
+  BUNDLE_PATHS.mail,
   BUNDLE_PATHS.diagnostics,
   BUNDLE_PATHS.credentials,
   BUNDLE_PATHS.changes,
@@ -273,14 +275,19 @@ function checkDocuments(read: ReadBundleResult, problems: VerificationProblem[])
       }
     }
   }
-  jsonl(BUNDLE_PATHS.commands, (v) => {
-    if ((v as { type?: unknown } | null)?.type === 'codebox.truncated') {
-      const marker = TruncationRecordSchema.safeParse(v)
-      return marker.success ? null : zodMessage(marker.error)
+  /** A JSON-lines record of `schema`, or a truncation record standing in for cut ones. */
+  const recordOr =
+    (schema: typeof CommandRecordSchema | typeof MailRecordSchema) =>
+    (v: unknown): string | null => {
+      if ((v as { type?: unknown } | null)?.type === 'codebox.truncated') {
+        const marker = TruncationRecordSchema.safeParse(v)
+        return marker.success ? null : zodMessage(marker.error)
+      }
+      const r = schema.safeParse(v)
+      return r.success ? null : zodMessage(r.error)
     }
-    const r = CommandRecordSchema.safeParse(v)
-    return r.success ? null : zodMessage(r.error)
-  })
+  jsonl(BUNDLE_PATHS.commands, recordOr(CommandRecordSchema))
+  jsonl(BUNDLE_PATHS.mail, recordOr(MailRecordSchema))
   jsonl(BUNDLE_PATHS.events, (v) => {
     const r = EventRecordSchema.safeParse(v)
     return r.success ? null : zodMessage(r.error)

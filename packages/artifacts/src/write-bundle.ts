@@ -117,6 +117,7 @@ export async function writeBundle(
   }))
   put(BUNDLE_PATHS.commands, caps.commandsFile(commands, data.dropped?.commands), SCHEMA_IDS.commandRecord)
   put(BUNDLE_PATHS.events, caps.eventsFile(data.events, data.dropped?.events), SCHEMA_IDS.eventRecord)
+  if (data.mail) put(BUNDLE_PATHS.mail, caps.mailFile(data.mail, data.dropped?.mail), SCHEMA_IDS.mailRecord)
 
   const logNames = Object.keys(data.logs).sort()
   for (const logName of logNames) {
@@ -220,6 +221,7 @@ export async function writeBundle(
       credentials: data.credentials.length,
       changedFiles,
       logs: logNames.length,
+      ...(data.mail ? { mail: data.mail.length } : {}),
     },
     redaction,
     truncation: caps.truncation,

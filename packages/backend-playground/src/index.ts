@@ -23,6 +23,23 @@ export type { GraphqlGuardrails, ResolvedGraphqlGuardrails } from './headless/gr
 export { GraphqlGuardrailsSchema } from './headless/graphql-guardrails-options.js'
 export type { HeadlessOptions, ResolvedHeadlessOptions } from './headless/headless-options.js'
 export { DEFAULT_FRONTEND_STATUS, HeadlessOptionsSchema } from './headless/headless-options.js'
+export type { PhpunitCase, PhpunitCaseStatus, PhpunitReport } from './phpunit/parse-junit.js'
+export { parseJunitReport } from './phpunit/parse-junit.js'
+export type { PhpunitValue } from './phpunit/phpunit-args.js'
+export { PhpunitArgs } from './phpunit/phpunit-args.js'
+export type {
+  PhpunitComponent,
+  PhpunitToolkit,
+  PhpunitToolkitOptions,
+  ResolvedPhpunitComponent,
+  ResolvePhpunitToolkitOptions,
+} from './phpunit/phpunit-toolkit.js'
+export {
+  PHPUNIT_TOOLKIT_ENV,
+  PhpunitToolkitOptionsSchema,
+  phpunitCachePath,
+  resolvePhpunitToolkit,
+} from './phpunit/phpunit-toolkit.js'
 export { defaultCacheDir, playground } from './playground-backend.js'
 export type { PhpVersion, PlaygroundOptions, ResolvedPlaygroundOptions } from './playground-options.js'
 export {

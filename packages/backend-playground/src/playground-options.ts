@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { BackendPlaygroundError } from './errors.js'
 import { GraphqlGuardrailsSchema } from './headless/graphql-guardrails-options.js'
 import { HeadlessOptionsSchema } from './headless/headless-options.js'
+import { PhpunitToolkitOptionsSchema } from './phpunit/phpunit-toolkit.js'
 import { PluginSpecSchema } from './resources/index.js'
 
 /** PHP versions the backend supports and tests. */
@@ -104,6 +105,11 @@ export const PlaygroundOptionsSchema = z.strictObject({
    * Only used when the runtime has no mounts. Default: no pool.
    */
   pool: z.strictObject({ size: z.number().int().min(0).max(16) }).optional(),
+  /**
+   * Where `wordpress.phpunit` finds PHPUnit 9, the PHPUnit Polyfills and the WordPress test library (host
+   * directories). Each one left out is looked up in its environment variable, then in the cache. Default: looked up.
+   */
+  phpunit: PhpunitToolkitOptionsSchema.default({}),
 })
 
 /** What a caller passes to {@link playground}. */

@@ -8,6 +8,7 @@ import type {
   RuntimeSnapshot,
 } from './backend.js'
 import type { RuntimeEvent } from './events.js'
+import type { CapturedMail } from './mail-message.js'
 import type { CollectOptions, CollectResult, CommandRecord } from './runtime.js'
 
 /** Everything a runtime hands to the bundle writer. Internal to runtime-core. */
@@ -21,10 +22,13 @@ export interface CollectBundleInput {
   readonly inputs: Record<string, unknown>
   readonly commands: readonly CommandRecord[]
   readonly events: readonly RuntimeEvent[]
+  /** The captured mail, for `mail.jsonl`. */
+  readonly mail: readonly CapturedMail[]
   /** What the bounded histories already dropped (the oldest records). */
   readonly dropped: {
     readonly commands: { readonly records: number; readonly bytes: number }
     readonly events: { readonly records: number; readonly bytes: number }
+    readonly mail: { readonly records: number; readonly bytes: number }
   }
   readonly diagnostics: readonly RuntimeDiagnostic[]
   readonly credentials: readonly ConnectorCredentialEnvelope[]
@@ -94,6 +98,7 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
       inputs: input.inputs,
       commands: [...input.commands],
       events: input.events.map((event) => ({ ...event })),
+      mail: input.mail.map((message) => ({ ...message })),
       logs: { ...(input.contribution.logs ?? {}) } as Record<string, string | Uint8Array<ArrayBuffer>>,
       diagnostics: [...input.diagnostics, ...(input.options.diagnostics ?? [])].map((diagnostic) => ({
         schema: 'wp-codebox/plugin-runtime-diagnostic/v1' as const,
@@ -110,7 +115,11 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
         : {}),
       ...(input.snapshot ? { snapshot: input.snapshot.bytes as Uint8Array<ArrayBuffer> } : {}),
       timings: { ...input.timings, ...input.options.timings },
-      dropped: { commands: { ...input.dropped.commands }, events: { ...input.dropped.events } },
+      dropped: {
+        commands: { ...input.dropped.commands },
+        events: { ...input.dropped.events },
+        mail: { ...input.dropped.mail },
+      },
     },
     {
       ...(input.options.directory === undefined ? {} : { directory: input.options.directory }),

@@ -1,3 +1,5 @@
+import type { MailMessage } from './mail-message.js'
+
 /** Fields every event carries. */
 export interface RuntimeEventBase {
   /** Id of the runtime that emitted the event. */
@@ -67,6 +69,11 @@ export interface RuntimeEventPayloads {
   'checkpoint.restored': { readonly name: string; readonly durationMs: number }
   'artifacts.collected': { readonly path: string; readonly bundleId: string; readonly durationMs: number }
   'network.blocked': { readonly host: string; readonly port?: number; readonly via: string }
+  /**
+   * The sandbox sent a message and it was captured instead of delivered. runtime-core adds `command` and
+   * `commandIndex` when exactly one command was running; the message is kept for `runtime.mail()` and `mail.jsonl`.
+   */
+  'mail.captured': MailMessage & { readonly command?: string; readonly commandIndex?: number }
   diagnostic: {
     readonly severity: Severity
     readonly message: string
@@ -114,6 +121,7 @@ export const RUNTIME_EVENT_TYPES: readonly RuntimeEventType[] = [
   'checkpoint.restored',
   'artifacts.collected',
   'network.blocked',
+  'mail.captured',
   'diagnostic',
   'log',
   'events.dropped',

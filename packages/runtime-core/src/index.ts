@@ -53,6 +53,9 @@ export { RUNTIME_EVENT_TYPES } from './events.js'
 export { formatPath, parseKeyValueArgs, toValidationIssues } from './key-value-args.js'
 export type { Logger } from './logger.js'
 export { silentLogger } from './logger.js'
+export type { CapturedMail, MailMessage } from './mail-message.js'
+export type { MailboxLimits } from './mailbox.js'
+export { DEFAULT_MAILBOX_LIMITS } from './mailbox.js'
 export type {
   NamedRecipeCommand,
   RecipeBackend,

@@ -11,7 +11,8 @@ export interface CommandOwner {
 
 /**
  * A runtime's event side: emits through the {@link EventHub} (stamping and redaction happen there) and records
- * every diagnostic event as a {@link RuntimeDiagnostic}, attributed to the command it came from. It knows which
+ * every diagnostic event as a {@link RuntimeDiagnostic}, attributed to the command it came from (a captured mail
+ * message is attributed the same way). It knows which
  * commands are running so that a diagnostic a backend raises through its create context still finds its command.
  * Internal to runtime-core.
  */
@@ -35,8 +36,9 @@ export class RuntimeEvents {
    * often report through the create context, not the command's).
    */
   emit = (event: RuntimeEventInput): void => {
-    // Only a diagnostic needs an owner; every other event (each output chunk among them) skips the lookup.
-    if (event.type !== 'diagnostic' || this.#running.size !== 1) {
+    // Only a diagnostic or a captured message needs an owner; every other event (each output chunk among them)
+    // skips the lookup.
+    if ((event.type !== 'diagnostic' && event.type !== 'mail.captured') || this.#running.size !== 1) {
       this.emitFrom(event, undefined)
       return
     }
@@ -49,7 +51,11 @@ export class RuntimeEvents {
    * `executionIndex`. Its `exitCode` is filled in when that command finishes.
    */
   emitFrom(event: RuntimeEventInput, from: CommandOwner | undefined): void {
-    const emitted = this.hub.emit(event)
+    const emitted = this.hub.emit(
+      event.type === 'mail.captured' && from && event.command === undefined
+        ? { ...event, command: from.command, commandIndex: from.index }
+        : event,
+    )
     if (emitted?.type !== 'diagnostic') return
     const owner =
       from && (emitted.command === undefined || emitted.command === from.command) ? from : undefined

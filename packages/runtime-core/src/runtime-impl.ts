@@ -21,6 +21,8 @@ import type { ObserveOptions } from './event-hub.js'
 import type { RuntimeEvent, RuntimeEventInput, RuntimeEventOf, RuntimeEventType } from './events.js'
 import { ExecutePipeline } from './execute-pipeline.js'
 import type { Logger } from './logger.js'
+import type { CapturedMail } from './mail-message.js'
+import { Mailbox } from './mailbox.js'
 import { withRedactedErrors } from './redact-error.js'
 import type {
   CallOptions,
@@ -77,6 +79,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #lifecycle = new RuntimeLifecycle()
   readonly #events: RuntimeEvents
   readonly #history = new CommandHistory()
+  readonly #mailbox = new Mailbox()
   readonly #approvals: ApprovalGate
   readonly #mounts: RuntimeMounts
   readonly #pipeline: ExecutePipeline<C>
@@ -96,6 +99,9 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     this.#inputs = init.inputs
     this.#events = new RuntimeEvents(init.id, init.redactor)
     this.emit = this.#events.emit
+    this.#events.hub.on('mail.captured', (event) => {
+      if (event.type === 'mail.captured') this.#mailbox.record(event)
+    })
     this.#approvals = new ApprovalGate({
       policy: init.policy,
       redactor: init.redactor,
@@ -144,6 +150,10 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
 
   get history(): readonly CommandRecord[] {
     return this.#history.records
+  }
+
+  mail(): readonly CapturedMail[] {
+    return this.#mailbox.messages
   }
 
   /** Called by the backend when its instance can no longer be used. */
@@ -321,9 +331,11 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
         },
         commands: this.#history.records,
         events: hub.history,
+        mail: this.#mailbox.messages,
         dropped: {
           commands: this.#history.dropped,
           events: { records: hub.droppedFromHistory, bytes: hub.droppedHistoryBytes },
+          mail: this.#mailbox.dropped,
         },
         diagnostics: [...this.#events.diagnostics, ...(contribution.diagnostics ?? [])],
         credentials: this.credentials,

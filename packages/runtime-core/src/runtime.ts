@@ -20,6 +20,7 @@ import type { RuntimeState } from './errors.js'
 import type { ObserveOptions } from './event-hub.js'
 import type { CommandStatus, RuntimeEvent, RuntimeEventOf, RuntimeEventType } from './events.js'
 import type { Logger } from './logger.js'
+import type { CapturedMail } from './mail-message.js'
 
 /** Options every call accepts. */
 export interface CallOptions {
@@ -222,6 +223,20 @@ export interface Runtime<C extends CommandCatalogue = CommandCatalogue> extends 
   on(type: '*', listener: (event: RuntimeEvent) => void): () => void
   /** Calls `listener` for each event of `type`; returns the unsubscribe function. */
   on<T extends RuntimeEventType>(type: T, listener: (event: RuntimeEventOf<T>) => void): () => void
+  /**
+   * The mail the sandbox sent so far, oldest first: every message is captured (never delivered) and redacted, and
+   * also emitted as a `mail.captured` event and written to the bundle's `mail.jsonl`. Bounded (16 MiB, 10 000
+   * messages, 1 MiB per body by default): the oldest are dropped first, and the bundle counts them.
+   *
+   * Mail is something the runtime did, like its command history, not state of the site: a snapshot does not carry
+   * it, so a runtime created `from` a snapshot starts with an empty mailbox, and `restore()` of a checkpoint keeps
+   * the messages already captured. Empty for a backend that sends no mail.
+   *
+   * @example
+   * await runtime.execute({ command: 'wordpress.run-php', args: { code: "<?php wp_mail('a@example.org', 'Hi', 'Body');" } })
+   * runtime.mail()[0]?.subject // 'Hi'
+   */
+  mail(): readonly CapturedMail[]
   snapshot(options?: SnapshotOptions): Promise<RuntimeSnapshot>
   /** Saves a named checkpoint inside the runtime (if the backend supports it). */
   checkpoint(name: string, options?: CallOptions): Promise<void>

@@ -15,5 +15,6 @@ describeBackendConformance({
     valueOf: (result) => result.stdout,
   },
   readFile: (path) => ({ command: 'memory.read-file', args: { path } }),
+  sendMail: (message) => ({ command: 'memory.mail', args: { ...message } }),
   mountRoot: '/mnt',
 })

@@ -44,6 +44,15 @@ const commands = {
       'Raises a warning diagnostic through the create context (as a backend reporting PHP errors does) and exits.',
     args: z.strictObject({ message: z.string(), exitCode: z.number().int().min(0).default(0) }),
   }),
+  'memory.mail': defineCommand<
+    z.ZodObject<{ to: z.ZodString; subject: z.ZodString; body: z.ZodString }>,
+    undefined
+  >({
+    name: 'memory.mail',
+    description:
+      'Sends one message: reported as a mail.captured event through the create context, as a backend whose application sends mail does.',
+    args: z.strictObject({ to: z.string(), subject: z.string(), body: z.string() }),
+  }),
   'memory.read-file': defineCommand<z.ZodObject<{ path: z.ZodString }>, undefined>({
     name: 'memory.read-file',
     description: 'Prints a file from a mount.',
@@ -112,6 +121,24 @@ export function inMemoryReferenceBackend(): RuntimeBackend<typeof commands> {
                 phase: 'runtime',
               })
               return { exitCode: Number(args.exitCode) }
+            case 'memory.mail':
+              context.emit({
+                type: 'mail.captured',
+                from: null,
+                to: [String(args.to)],
+                cc: [],
+                bcc: [],
+                subject: String(args.subject),
+                headers: [],
+                body: {
+                  text: String(args.body),
+                  totalBytes: new TextEncoder().encode(String(args.body)).byteLength,
+                  truncated: false,
+                  omittedBytes: 0,
+                },
+                attachments: [],
+              })
+              return { exitCode: 0 }
             case 'memory.read-file': {
               const path = String(args.path)
               for (const mount of mounts.values()) {

@@ -1,5 +1,6 @@
 import { defineCommand } from '@codebox/runtime-core'
 import { z } from 'zod'
+import { PhpunitArgs, type PhpunitValue } from '../phpunit/phpunit-args.js'
 
 const JsonValue: z.ZodType<unknown> = z.json()
 const Headers = z.record(z.string(), z.string())
@@ -179,6 +180,13 @@ export const playgroundCommands = {
     name: 'wordpress.wp-cli',
     description: 'Runs WP-CLI (a real wp-cli.phar) inside the runtime.',
     args: WpCliArgs,
+    writes: true,
+  }),
+  'wordpress.phpunit': defineCommand<typeof PhpunitArgs, PhpunitValue>({
+    name: 'wordpress.phpunit',
+    description:
+      "Runs a mounted plugin's PHPUnit suite against the runtime's WordPress (WordPress test library, PHPUnit 9, polyfills) and returns its JUnit report.",
+    args: PhpunitArgs,
     writes: true,
   }),
 } as const

@@ -1,5 +1,7 @@
 import type { BackendCommandOutcome, CommandContext } from '@codebox/runtime-core'
 import type { z } from 'zod'
+import type { PhpunitArgs } from '../phpunit/phpunit-args.js'
+import { type PhpunitHost, phpunitCommand } from '../phpunit/phpunit-command.js'
 import type { GraphqlArgs, HttpRequestArgs, RestRequestArgs, RunPhpArgs } from './command-catalogue.js'
 import type { CommandHost } from './command-host.js'
 import { graphqlCommand } from './graphql-command.js'
@@ -17,7 +19,7 @@ import { runProgram } from './run-program.js'
 import { type WpCliTool, wpCliCommand } from './wp-cli-command.js'
 
 /** A runtime as the command dispatcher sees it: its worker and logs, and the per-runtime command settings. */
-export interface DispatchHost extends CommandHost {
+export interface DispatchHost extends CommandHost, PhpunitHost {
   /** The `graphql.maxBodyBytes` option: larger GraphQL requests are refused before PHP sees them. */
   readonly maxGraphqlBodyBytes: number
   readonly wpCli: WpCliTool
@@ -53,6 +55,8 @@ export async function dispatchCommand(
       return runProgram(host, optionGetProgram(args), signal, output)
     case 'wordpress.option-set':
       return runProgram(host, optionSetProgram(args), signal, output)
+    case 'wordpress.phpunit':
+      return phpunitCommand(host, args as z.output<typeof PhpunitArgs>, context)
     case 'wordpress.wp-cli':
       return wpCliCommand(host, host.wpCli, (args as { argv: string[] }).argv, context)
     default:

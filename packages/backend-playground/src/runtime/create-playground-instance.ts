@@ -3,6 +3,7 @@ import { pluginActivateProgram } from '../commands/php-snippets.js'
 import { runProgram } from '../commands/run-program.js'
 import { BackendPlaygroundError } from '../errors.js'
 import { installHeadless } from '../headless/headless-install.js'
+import { installMailCapture } from '../mail/mail-capture.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
@@ -171,7 +172,10 @@ export async function createPlaygroundInstance(
         ),
       // The recovery point may come from another runtime on the same template (or from a fork's source) with
       // another `headless` setting: this runtime's own pack is put back, as at create.
-      reinstall: (replacement) => installHeadless(replacement, options.headless),
+      reinstall: async (replacement) => {
+        await installHeadless(replacement, options.headless)
+        await installMailCapture(replacement)
+      },
       bootLog: (line) => logs.boot(line),
     })
     instance = new PlaygroundInstance({
@@ -193,6 +197,7 @@ export async function createPlaygroundInstance(
       await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal)
     }
     await installHeadless(worker, options.headless, signal)
+    await installMailCapture(worker, signal)
     const activate = plugins.filter(
       (plugin) =>
         plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !layers.activated.has(plugin.slug),

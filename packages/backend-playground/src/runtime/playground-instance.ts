@@ -71,6 +71,12 @@ export class PlaygroundInstance implements BackendInstance {
       log: logs.php,
       maxGraphqlBodyBytes: options.graphql.maxBodyBytes,
       wpCli,
+      phpunit: {
+        options: options.phpunit,
+        cacheDir: parts.cacheDir,
+        wordpress: layers.template.wordpressVersion,
+        attachLog: (name, text) => logs.attach(name, text),
+      },
     }
     this.#baseProvenance = runtimeProvenance(options, layers.template, layers.plugins)
     this.enforcement = playgroundEnforcement(context.policy)

@@ -5,6 +5,9 @@ import type { PhpLogEntry } from '../worker/php-worker-protocol.js'
 /** Bytes each collected log keeps before it only counts what it drops. */
 const MAX_LOG_BYTES = 4 * 1024 * 1024
 
+/** Reports kept by {@link RuntimeLogs.attach}; the oldest go first. */
+const MAX_REPORTS = 32
+
 /** A bounded text log (keeps the first `maxBytes`, counts the rest). */
 class LogFile {
   readonly #lines: string[] = []
@@ -41,6 +44,7 @@ export class RuntimeLogs {
   readonly #emit: BackendCreateContext['emit']
   readonly #php = new LogFile()
   readonly #boot = new LogFile()
+  readonly #reports = new Map<string, LogFile>()
 
   constructor(emit: BackendCreateContext['emit']) {
     this.#emit = emit
@@ -73,8 +77,24 @@ export class RuntimeLogs {
     }
   }
 
+  /**
+   * Keeps a report a command wrote (a PHPUnit JUnit report, say) as a log of the bundle, under `name` (a safe file
+   * name). The newest {@link MAX_REPORTS} are kept, each cut to the log cap.
+   */
+  attach(name: string, text: string): void {
+    this.#reports.delete(name)
+    const file = new LogFile()
+    file.append(text)
+    this.#reports.set(name, file)
+    for (const oldest of this.#reports.keys()) {
+      if (this.#reports.size <= MAX_REPORTS) break
+      this.#reports.delete(oldest)
+    }
+  }
+
   /** The logs as files of a collected bundle. */
   files(): Record<string, string> {
-    return { 'php-error.log': this.#php.text(), 'boot.log': this.#boot.text() }
+    const reports = Object.fromEntries([...this.#reports].map(([name, file]) => [name, file.text()]))
+    return { ...reports, 'php-error.log': this.#php.text(), 'boot.log': this.#boot.text() }
   }
 }

@@ -1,6 +1,7 @@
 import type { RuntimePolicy } from '@codebox/policy'
 import type { BackendCreateContext } from '@codebox/runtime-core'
 import { headlessConstants } from '../headless/headless-install.js'
+import { mailCapturedEvent } from '../mail/mail-capture.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import type { ResolvedPlugin } from '../resources/index.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
@@ -20,10 +21,14 @@ export function workerNetworkPolicy(network: RuntimePolicy['network']): WorkerNe
 /**
  * Turns the PHP worker's sandbox events into runtime events: every refused outbound connection (and every
  * refused `listen()`) becomes a `network.blocked` event, `via: 'php-socket'` (curl, PHP streams, fsockopen,
- * stream_socket_client and the WordPress HTTP API all end up at the socket layer) or `via: 'php-listen'`.
+ * stream_socket_client and the WordPress HTTP API all end up at the socket layer) or `via: 'php-listen'`; a message
+ * the mail capture posted becomes a `mail.captured` event.
  */
 export function forwardWorkerEvent(emit: BackendCreateContext['emit'], event: WorkerEvent): void {
-  if (event.type === 'network.denied') {
+  if (event.type === 'php.message') {
+    const mail = mailCapturedEvent(event.data)
+    if (mail) emit(mail)
+  } else if (event.type === 'network.denied') {
     emit({ type: 'network.blocked', host: event.host, port: event.port, via: 'php-socket' })
   } else if (event.type === 'network.listen-denied') {
     emit({ type: 'network.blocked', host: event.host, port: event.port, via: 'php-listen' })

@@ -75,6 +75,11 @@ export async function bootPhp(init: WorkerInit, hooks: BootHooks): Promise<Boote
     ...init.phpIni,
   })
   const errorLog = createErrorLogTail(php, ERROR_LOG_PATH)
+  // post_message_to_js() from PHP (the mail capture uses it): posted at once, so it reaches the host before the
+  // call's result.
+  php.onMessage((data: string) => {
+    hooks.emitEvent({ type: 'php.message', data: String(data) })
+  })
 
   let wordpress: InitResult['wordpress']
   let requestHandler: PhpRequestHandler | undefined

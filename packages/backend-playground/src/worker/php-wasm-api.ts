@@ -77,6 +77,8 @@ export interface PhpHandlerResponse {
 export interface Php {
   setSpawnHandler(handler: unknown): Promise<void>
   setSapiName(name: string): Promise<void>
+  /** Listens to PHP's `post_message_to_js()`; returns the unsubscribe. */
+  onMessage(listener: (data: string) => unknown): () => Promise<void>
   defineConstant(name: string, value: string | number | boolean | null): void
   chdir(path: string): void
   mkdir(path: string): void

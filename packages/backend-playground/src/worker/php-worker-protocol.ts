@@ -211,6 +211,8 @@ export type WorkerEvent =
       readonly reason?: NetworkDenialReason
     }
   | { readonly type: 'process.denied'; readonly command: string }
+  /** A string PHP handed to the host with php-wasm's `post_message_to_js()` (the mail capture uses it). */
+  | { readonly type: 'php.message'; readonly data: string }
 
 /** Worker → host messages. */
 export type WorkerMessage =

@@ -11,6 +11,7 @@ import { describeCreateConformance } from './create-conformance.js'
 import { describeEventConformance } from './event-conformance.js'
 import { describeExecuteConformance } from './execute-conformance.js'
 import { describeLifecycleConformance } from './lifecycle-conformance.js'
+import { describeMailConformance } from './mail-conformance.js'
 import { describeMountConformance } from './mount-conformance.js'
 import { describePolicyConformance } from './policy-conformance.js'
 import { describeSnapshotConformance } from './snapshot-conformance.js'
@@ -19,7 +20,7 @@ export type { BackendConformanceOptions, ConformanceCall } from './conformance-c
 
 /**
  * The runtime contract, as a vitest suite any backend can run. It creates real runtimes on the backend and checks
- * lifecycle, commands, policy, events, redaction, mounts, snapshots and cleanup. Each area lives in its own file
+ * lifecycle, commands, policy, events, redaction, mounts, snapshots, mail and cleanup. Each area lives in its own file
  * (`*-conformance.ts`); they run in this order, sharing one runtime and one host directory.
  *
  * @example
@@ -77,6 +78,7 @@ export function describeBackendConformance<C extends CommandCatalogue>(
     describeMountConformance(ctx)
     describeSnapshotConformance(ctx)
     describeCollectConformance(ctx)
+    describeMailConformance(ctx)
     describeEventConformance(ctx)
     describeLifecycleConformance(ctx)
   })

@@ -32,6 +32,15 @@ export interface BackendConformanceOptions<C extends CommandCatalogue> {
   }
   /** Reads a file inside the runtime, to prove mounts. */
   readonly readFile: (path: string) => ConformanceCall
+  /**
+   * A command that makes the application in the runtime send one message the way it sends mail (for WordPress,
+   * `wp_mail`). Leave it out for a backend that sends no mail: the suite then only checks that the mailbox is empty.
+   */
+  readonly sendMail?: (message: {
+    readonly to: string
+    readonly subject: string
+    readonly body: string
+  }) => ConformanceCall
   /** Directory inside the runtime where the suite may mount host directories. */
   readonly mountRoot: string
   /** Extra createRuntime options (for example a longer timeout). */
