@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path'
 import { ApprovedPluginManifestSchema } from '@codebox/policy'
 import { formatPath } from '@codebox/runtime-core'
 import { z } from 'zod'
@@ -104,6 +105,23 @@ export const PlaygroundOptionsSchema = z.strictObject({
    * Only used when the runtime has no mounts. Default: no pool.
    */
   pool: z.strictObject({ size: z.number().int().min(0).max(16) }).optional(),
+  /**
+   * A durable database: the site's SQLite database directory (`wp-content/database`) lives in `directory` on the
+   * host, mounted read-write, so every write SQLite makes goes straight to the host file; after each command the
+   * backend syncs it to disk, so a committed write survives a crash of the process or the machine. An empty (or
+   * missing) directory is initialised from the site template's database; an existing database is used as it is, so a
+   * runtime created on the same directory later continues where the last one stopped. Snapshots include the
+   * database and restores replace its files atomically; a lost PHP worker is recovered on the database as it is on
+   * disk. One runtime at a time may use a directory (the caller ensures it). A runtime with a durable database never
+   * takes a pooled worker. Default: the database lives in the runtime's memory and goes away with it.
+   *
+   * @example playground({ database: { directory: '/srv/codebox/acme/database' } })
+   */
+  database: z
+    .strictObject({
+      directory: z.string().min(1, 'give the absolute host directory that holds the database'),
+    })
+    .optional(),
 })
 
 /** What a caller passes to {@link playground}. */
@@ -135,6 +153,15 @@ export function parsePlaygroundOptions(input: unknown): ResolvedPlaygroundOption
     throw new PlaygroundOptionsError(
       parsed.error.issues.map((issue) => ({ path: formatPath('$', issue.path), message: issue.message })),
     )
+  }
+  const database = parsed.data.database?.directory
+  if (database !== undefined && (!isAbsolute(database) || database.split(/[\\/]/).includes('..'))) {
+    throw new PlaygroundOptionsError([
+      {
+        path: '$.database.directory',
+        message: `${JSON.stringify(database)} must be an absolute host path without ".." segments (e.g. path.resolve(dir))`,
+      },
+    ])
   }
   for (const [index, mount] of parsed.data.mounts.entries()) {
     if (!mount.target.startsWith('/wordpress/')) {

@@ -5,6 +5,7 @@ import { BackendPlaygroundError } from '../errors.js'
 import { installHeadless } from '../headless/headless-install.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
+import { DATABASE_DIR, prepareDatabaseDirectory } from '../site/durable-database.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import {
   bootRecoveryPoint,
@@ -18,7 +19,7 @@ import { PhpWorker } from '../worker/php-worker-client.js'
 import { PlaygroundInstance } from './playground-instance.js'
 import { RuntimeLogs } from './runtime-logs.js'
 import { RuntimeMounts } from './runtime-mounts.js'
-import { pluginWorkerMounts, siteWorkerOptions } from './site-worker-options.js'
+import { pluginWorkerMounts, siteWorkerOptions, type WorkerMount } from './site-worker-options.js'
 import { startSiteWorker } from './worker-pool.js'
 import { WorkerSupervisor } from './worker-supervisor.js'
 
@@ -128,7 +129,24 @@ export async function createPlaygroundInstance(
     context.emit({ type: 'runtime.progress', phase, fraction, ...(message ? { message } : {}) })
   const layers = await resolveBootLayers(options, context, cacheDir, progress)
   const { snapshot, plugins, template, bootTemplate } = layers
-  const siteLayers: SiteLayers = { php: options.php, template, plugins }
+  const databaseDirectory = options.database?.directory
+  const siteLayers: SiteLayers = { php: options.php, template, plugins, databaseDirectory }
+  // A durable database is its own host mount, after every other one, so nothing can shadow it.
+  const databaseMounts: WorkerMount[] = []
+  let initialised = false
+  if (databaseDirectory !== undefined) {
+    initialised = await prepareDatabaseDirectory(databaseDirectory, bootTemplate.siteDir)
+    progress(
+      'database',
+      0.32,
+      initialised ? 'initialised the durable database' : 'opened the durable database',
+    )
+    databaseMounts.push({
+      hostPath: databaseDirectory,
+      vfsPath: `/wordpress/${DATABASE_DIR}`,
+      readOnly: false,
+    })
+  }
 
   progress('mounts', 0.35)
   const mounts = new RuntimeMounts(context.assertMountAllowed)
@@ -144,10 +162,13 @@ export async function createPlaygroundInstance(
       options,
       context,
       bootTemplate,
-      [...pluginWorkerMounts(plugins), ...mounts.workerMounts()],
+      [...pluginWorkerMounts(plugins), ...mounts.workerMounts(), ...databaseMounts],
       (line) => bootLog.push(line),
     )
-    const taken = await startSiteWorker(options, workerOptions, { signal, pooled: mounts.size === 0 })
+    const taken = await startSiteWorker(options, workerOptions, {
+      signal,
+      pooled: mounts.size === 0 && databaseDirectory === undefined,
+    })
     worker = taken.worker
     progress(
       'boot',
@@ -164,11 +185,12 @@ export async function createPlaygroundInstance(
             options,
             context,
             template,
-            [...pluginWorkerMounts(plugins), ...mounts.workerMounts()],
+            [...pluginWorkerMounts(plugins), ...mounts.workerMounts(), ...databaseMounts],
             (line) => logs.boot(line),
           ),
           { timeoutMs: 60_000 },
         ),
+      databaseDirectory,
       // The recovery point may come from another runtime on the same template (or from a fork's source) with
       // another `headless` setting: this runtime's own pack is put back, as at create.
       reinstall: (replacement) => installHeadless(replacement, options.headless),
@@ -190,12 +212,18 @@ export async function createPlaygroundInstance(
 
     if (snapshot) {
       progress('restore', 0.7)
-      await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal)
+      await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal, databaseDirectory)
     }
     await installHeadless(worker, options.headless, signal)
+    // A durable database that existed before this runtime has its own plugin state, not the template's: a plugin
+    // added to the runtime since is activated there (activating an active plugin changes nothing).
+    const existingDatabase = databaseDirectory !== undefined && !initialised
     const activate = plugins.filter(
       (plugin) =>
-        plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !layers.activated.has(plugin.slug),
+        plugin.activate &&
+        plugin.loadAs !== 'mu-plugin' &&
+        !snapshot &&
+        (existingDatabase || !layers.activated.has(plugin.slug)),
     )
     if (activate.length > 0) {
       progress('activate', 0.8)
@@ -221,13 +249,16 @@ export async function createPlaygroundInstance(
       }
     }
     progress('ready', 1)
-    // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from.
+    // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from. A runtime with a
+    // durable database encodes its own (the shared one is per template, and recovery keeps the database anyway).
     supervisor.setRecoveryPoint(
       context.from
         ? context.from.bytes
-        : await bootRecoveryPoint(bootTemplate.siteDir, () =>
-            encodeSiteSnapshot(supervisor.worker, siteLayers, signal),
-          ),
+        : databaseDirectory !== undefined
+          ? await encodeSiteSnapshot(supervisor.worker, siteLayers, signal)
+          : await bootRecoveryPoint(bootTemplate.siteDir, () =>
+              encodeSiteSnapshot(supervisor.worker, siteLayers, signal),
+            ),
     )
     supervisor.forgetDatabase()
     return instance

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { playground } from '@codebox/backend-playground'
+import { createRuntime, type Runtime } from '@codebox/runtime-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+type PlaygroundRuntime = Runtime<ReturnType<typeof playground>['commands']>
+
+const policy = { commands: { allow: ['wordpress.*'] } } as const
+
+const option = async (runtime: PlaygroundRuntime, name: string) => {
+  const result = await runtime.execute({
+    command: 'wordpress.option-get',
+    args: { name },
+    throwOnFailure: true,
+  })
+  return (result.value as { value: unknown }).value
+}
+
+describe('playground({ database }): a durable database on the host', () => {
+  let work: string
+  let directory: string
+  let runtime: PlaygroundRuntime | undefined
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'codebox-durable-db-'))
+    directory = join(work, 'acme', 'database')
+  })
+
+  afterAll(async () => {
+    await runtime?.destroy()
+    await rm(work, { recursive: true, force: true })
+  })
+
+  it('initialises an empty directory from the template and keeps writes for the next runtime', async () => {
+    runtime = await createRuntime({ backend: playground({ database: { directory } }), policy })
+    expect((await readdir(directory)).sort()).toEqual(['.ht.sqlite', 'index.php'])
+    await runtime.execute({
+      command: 'wordpress.option-set',
+      args: { name: 'codebox_durable', value: 'first runtime' },
+      throwOnFailure: true,
+    })
+    await runtime.destroy()
+
+    runtime = await createRuntime({ backend: playground({ database: { directory } }), policy })
+    expect(await option(runtime, 'codebox_durable')).toBe('first runtime')
+  }, 180_000)
+
+  it('keeps the database on disk when a lost PHP worker is recovered', async () => {
+    const live = runtime as PlaygroundRuntime
+    await live.execute({
+      command: 'wordpress.option-set',
+      args: { name: 'codebox_before_crash', value: 'kept' },
+      throwOnFailure: true,
+    })
+    // A runaway script is stopped at its deadline: the worker is replaced and the runtime recovered.
+    const runaway = await live.execute({
+      command: 'wordpress.run-php',
+      args: { code: '<?php while (true) {}' },
+      timeoutMs: 1_500,
+    })
+    expect(runaway.status).toBe('timed-out')
+    expect(await option(live, 'codebox_before_crash')).toBe('kept')
+    expect(await option(live, 'codebox_durable')).toBe('first runtime')
+  }, 180_000)
+
+  it('takes snapshots that carry the database, and forks them into an in-memory runtime', async () => {
+    const live = runtime as PlaygroundRuntime
+    const snapshot = await live.snapshot()
+    const fork = await createRuntime({ backend: playground(), from: snapshot, policy })
+    try {
+      expect(await option(fork, 'codebox_before_crash')).toBe('kept')
+      await fork.execute({
+        command: 'wordpress.option-set',
+        args: { name: 'codebox_before_crash', value: 'changed in the fork' },
+        throwOnFailure: true,
+      })
+    } finally {
+      await fork.destroy()
+    }
+    // The fork's database is its own: the durable one is untouched.
+    expect(await option(live, 'codebox_before_crash')).toBe('kept')
+    expect(existsSync(join(directory, '.ht.sqlite-journal'))).toBe(false)
+  }, 180_000)
+
+  it('refuses a relative directory with the field and the fix', () => {
+    expect(() => playground({ database: { directory: 'data/acme' } })).toThrow(
+      expect.objectContaining({
+        code: 'PLAYGROUND_OPTIONS_INVALID',
+        issues: [expect.objectContaining({ path: '$.database.directory' })],
+      }),
+    )
+  })
+})
