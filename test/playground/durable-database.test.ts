@@ -16,7 +16,8 @@ const option = async (runtime: PlaygroundRuntime, name: string) => {
     args: { name },
     throwOnFailure: true,
   })
-  return (result.value as { value: unknown }).value
+  if (result.status !== 'ok') throw new Error(result.message)
+  return result.value.value
 }
 
 describe('playground({ database }): a durable database on the host', () => {

@@ -106,6 +106,24 @@ export const PlaygroundOptionsSchema = z.strictObject({
    */
   pool: z.strictObject({ size: z.number().int().min(0).max(16) }).optional(),
   /**
+   * Must-use plugins the embedding program owns: file name (`my-rules.php`) → PHP source. Written into
+   * `wp-content/mu-plugins` at create, after the headless pack, and again after a lost PHP worker is recovered, so
+   * they are always there. Default none.
+   *
+   * @example playground({ muPlugins: { 'my-rules.php': '<?php add_filter(…);' } })
+   */
+  muPlugins: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]*\.php$/, 'must be a file name such as "my-rules.php"')
+        .refine((name) => !['codebox-headless.php', 'codebox-graphql-guardrails.php'].includes(name), {
+          error: 'is the name of a codebox must-use plugin; pick another',
+        }),
+      z.string().startsWith('<?php', 'must be PHP source starting with "<?php"'),
+    )
+    .default({}),
+  /**
    * A durable database: the site's SQLite database directory (`wp-content/database`) lives in `directory` on the
    * host, mounted read-write, so every write SQLite makes goes straight to the host file; after each command the
    * backend syncs it to disk, so a committed write survives a crash of the process or the machine. An empty (or

@@ -2,7 +2,7 @@ import type { BackendCreateContext } from '@codebox/runtime-core'
 import { pluginActivateProgram } from '../commands/php-snippets.js'
 import { runProgram } from '../commands/run-program.js'
 import { BackendPlaygroundError } from '../errors.js'
-import { installHeadless } from '../headless/headless-install.js'
+import { installHeadless, installMuPlugins } from '../headless/headless-install.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
 import { DATABASE_DIR, prepareDatabaseDirectory } from '../site/durable-database.js'
@@ -193,7 +193,10 @@ export async function createPlaygroundInstance(
       databaseDirectory,
       // The recovery point may come from another runtime on the same template (or from a fork's source) with
       // another `headless` setting: this runtime's own pack is put back, as at create.
-      reinstall: (replacement) => installHeadless(replacement, options.headless),
+      reinstall: async (replacement) => {
+        await installHeadless(replacement, options.headless)
+        await installMuPlugins(replacement, options.muPlugins)
+      },
       bootLog: (line) => logs.boot(line),
     })
     instance = new PlaygroundInstance({
@@ -215,6 +218,7 @@ export async function createPlaygroundInstance(
       await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal, databaseDirectory)
     }
     await installHeadless(worker, options.headless, signal)
+    await installMuPlugins(worker, options.muPlugins, signal)
     // A durable database that existed before this runtime has its own plugin state, not the template's: a plugin
     // added to the runtime since is activated there (activating an active plugin changes nothing).
     const existingDatabase = databaseDirectory !== undefined && !initialised

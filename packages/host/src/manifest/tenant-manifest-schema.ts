@@ -166,6 +166,13 @@ export const TenantSchema = z.strictObject({
   id: TenantIdSchema,
   /** Host names routed to this tenant (the `Host` header, port ignored). At least one; unique across tenants. */
   domains: z.array(DomainSchema).min(1, { error: 'list at least one domain, e.g. ["acme.example.com"]' }),
+  /**
+   * The public URL WordPress builds links with (TLS is the gatekeeper's job in front of the host). Default
+   * `https://<first domain>`.
+   */
+  siteUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "https://acme.example.com"' })
+    .optional(),
   /** WordPress version (see `playground({ wordpress })`). Default `'6.5'`. */
   wordpress: z.string().min(1).default('6.5'),
   /** PHP version. Default `'8.3'`. */
