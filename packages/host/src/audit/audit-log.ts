@@ -51,7 +51,10 @@ export class AuditLog {
 
   constructor(directory: string, rotation: AuditRotation = DEFAULT_AUDIT_ROTATION) {
     mkdirSync(directory, { recursive: true })
-    this.#stream = createStream((time, index) => (time && index ? `audit.${index}.jsonl` : 'audit.jsonl'), {
+    // In classic rotation the stream calls the generator with the rotated file's number alone (null: the live file).
+    const name = (count: number | Date | null) =>
+      typeof count === 'number' ? `audit.${count}.jsonl` : 'audit.jsonl'
+    this.#stream = createStream(name as (time: number | Date) => string, {
       path: directory,
       size: `${Math.max(1, Math.ceil(rotation.maxBytes / 1024))}K`,
       rotate: rotation.files,
