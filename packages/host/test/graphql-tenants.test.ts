@@ -148,7 +148,9 @@ describe.skipIf(!wpGraphql)(`a host with two WPGraphQL tenants ${needsWpGraphql}
       basicAuth('boss', admin.applicationPassword),
     )
     expect(changed.body.errors).toBeUndefined()
-    expect(changed.body.data).toMatchObject({ updateSettings: { generalSettings: { title: 'Acme via GraphQL' } } })
+    expect(changed.body.data).toMatchObject({
+      updateSettings: { generalSettings: { title: 'Acme via GraphQL' } },
+    })
     const snapshots = await readdir(path.join(host.dataDir, 'acme', 'snapshots'))
     expect(snapshots.some((name) => name.includes('option-bulk-change'))).toBe(true)
     const globexTitle = await graphql('globex.test', '{ generalSettings { title } }')

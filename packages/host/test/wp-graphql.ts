@@ -12,13 +12,18 @@ export const needsWpGraphql: string = wpGraphql
 
 /** The `approvedPlugins` of a manifest approving the cached WPGraphQL, and the tenant plugin entry for it. */
 export function approvedWpGraphql(plugin: ResolvedPlugin): {
-  approvedPlugins: { schema: 'codebox/approved-plugins/v1'; plugins: { slug: string; version: string; sha256: string }[] }
+  approvedPlugins: {
+    schema: 'codebox/approved-plugins/v1'
+    plugins: { slug: string; version: string; sha256: string }[]
+  }
   plugins: { slug: string; version: string }[]
 } {
   return {
     approvedPlugins: {
       schema: 'codebox/approved-plugins/v1',
-      plugins: [{ slug: plugin.slug, version: plugin.version, sha256: plugin.sha256.replace(/^sha256:/, '') }],
+      plugins: [
+        { slug: plugin.slug, version: plugin.version, sha256: plugin.sha256.replace(/^sha256:/, '') },
+      ],
     },
     plugins: [{ slug: plugin.slug, version: plugin.version }],
   }
