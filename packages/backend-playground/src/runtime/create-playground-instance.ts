@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { BackendCreateContext } from '@codebox/runtime-core'
 import { pluginActivateProgram } from '../commands/php-snippets.js'
 import { runProgram } from '../commands/run-program.js'
@@ -253,16 +254,17 @@ export async function createPlaygroundInstance(
       }
     }
     progress('ready', 1)
-    // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from. A runtime with a
-    // durable database encodes its own (the shared one is per template, and recovery keeps the database anyway).
+    // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from. The boot state is the
+    // same for every runtime of a template with the same must-use plugins, so it is encoded once per process; with a
+    // durable database it leaves the database out (a recovery keeps the one on disk), so no tenant's data is shared.
+    const durable = databaseDirectory !== undefined
+    const bootKey = `${bootTemplate.siteDir}|${createHash('sha256').update(JSON.stringify(options.muPlugins)).digest('hex')}${durable ? '|durable' : ''}`
     supervisor.setRecoveryPoint(
       context.from
         ? context.from.bytes
-        : databaseDirectory !== undefined
-          ? await encodeSiteSnapshot(supervisor.worker, siteLayers, signal)
-          : await bootRecoveryPoint(bootTemplate.siteDir, () =>
-              encodeSiteSnapshot(supervisor.worker, siteLayers, signal),
-            ),
+        : await bootRecoveryPoint(bootKey, () =>
+            encodeSiteSnapshot(supervisor.worker, siteLayers, signal, { withoutDatabase: durable }),
+          ),
     )
     supervisor.forgetDatabase()
     return instance

@@ -71,22 +71,32 @@ function templateHashesOf(siteDir: string): Promise<Map<string, string>> {
   return hashes
 }
 
-/** Encodes the site layer's differences from the template as a snapshot file. */
+/**
+ * Encodes the site layer's differences from the template as a snapshot file. With `withoutDatabase`, the database
+ * directory is left out entirely (neither its files nor their deletion are recorded): the recovery point of a runtime
+ * with a durable database, which a recovery never takes the database from.
+ */
 export async function encodeSiteSnapshot(
   worker: PhpWorker,
   layers: SiteLayers,
   signal?: AbortSignal,
+  options: { readonly withoutDatabase?: boolean } = {},
 ): Promise<Uint8Array> {
-  const exported = await exportSite(worker, layers.databaseDirectory, signal)
+  const exported = await exportSite(
+    worker,
+    options.withoutDatabase ? undefined : layers.databaseDirectory,
+    signal,
+  )
   const { template } = layers
   const hashes = await templateHashesOf(template.siteDir)
   const files = new Map<string, Uint8Array>()
   const present = new Set<string>()
+  const kept = (path: string) => !options.withoutDatabase || !isDatabasePath(path)
   for (const file of exported) {
     present.add(file.path)
-    if (hashes.get(file.path) !== sha256Of(file.bytes)) files.set(file.path, file.bytes)
+    if (kept(file.path) && hashes.get(file.path) !== sha256Of(file.bytes)) files.set(file.path, file.bytes)
   }
-  const deleted = [...hashes.keys()].filter((path) => !present.has(path)).sort()
+  const deleted = [...hashes.keys()].filter((path) => !present.has(path) && kept(path)).sort()
   return encodeSnapshot(
     {
       id: `snap_${nanoid(12)}`,
