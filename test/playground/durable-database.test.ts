@@ -9,6 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 type PlaygroundRuntime = Runtime<ReturnType<typeof playground>['commands']>
 
 const policy = { commands: { allow: ['wordpress.*'] } } as const
+const muPlugins = {
+  'codebox-test-rules.php':
+    "<?php add_filter('option_blogdescription', fn () => 'set by a must-use plugin');",
+}
 
 const option = async (runtime: PlaygroundRuntime, name: string) => {
   const result = await runtime.execute({
@@ -45,7 +49,7 @@ describe('playground({ database }): a durable database on the host', () => {
     })
     await runtime.destroy()
 
-    runtime = await createRuntime({ backend: playground({ database: { directory } }), policy })
+    runtime = await createRuntime({ backend: playground({ database: { directory }, muPlugins }), policy })
     expect(await option(runtime, 'codebox_durable')).toBe('first runtime')
   }, 180_000)
 
@@ -65,6 +69,8 @@ describe('playground({ database }): a durable database on the host', () => {
     expect(runaway.status).toBe('timed-out')
     expect(await option(live, 'codebox_before_crash')).toBe('kept')
     expect(await option(live, 'codebox_durable')).toBe('first runtime')
+    // The embedding program's must-use plugins are put back on the new worker too.
+    expect(await option(live, 'blogdescription')).toBe('set by a must-use plugin')
   }, 180_000)
 
   it('takes snapshots that carry the database, and forks them into an in-memory runtime', async () => {
