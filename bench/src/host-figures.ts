@@ -23,6 +23,18 @@ export interface HostBenchConfig {
 
 const QUERY = '{ posts(first: 5) { nodes { title } } }'
 
+/** Fewer answered requests than this make a comparison noise: it is reported as not measured, with the reason. */
+const MIN_ANSWERS = 20
+
+function tooFew(results: BenchResults, figure: string, runs: Record<string, LoadFigures>): boolean {
+  const short = Object.entries(runs).filter(([, run]) => run.ok < MIN_ANSWERS)
+  if (short.length === 0) return false
+  results.note(
+    `${figure} not measured: too few answered requests (${short.map(([name, run]) => `${name}: ${run.ok}`).join(', ')}; need ${MIN_ANSWERS}); raise BENCH_HOST_SECONDS or run on a quieter machine`,
+  )
+  return true
+}
+
 /** The host section's sizes from `BENCH_HOST_SECONDS`, `BENCH_HOST_CONNECTIONS`, `BENCH_HOST_FLOOD` and `BENCH_HOST_STARTS`. */
 export function hostBenchConfig(env: NodeJS.ProcessEnv): HostBenchConfig {
   const read = (name: string, fallback: number, min: number, max: number) => {
@@ -107,11 +119,13 @@ export async function measureHostFigures(
       for (const id of ['acme', 'globex']) await load(host.url, `${id}.test`, 1)
       const one = await load(host.url, 'acme.test')
       record(results, 'host-1-tenant', 'host, 1 tenant', one, `${config.connections} connections`)
-      const overhead = ((direct.requestsPerSecond - one.requestsPerSecond) / direct.requestsPerSecond) * 100
-      results.value('host-overhead', 'host overhead vs serve() (throughput)', overhead, '%', {
-        group: 'host',
-        detail: `p50 ${direct.p50Ms} → ${one.p50Ms} ms, p99 ${direct.p99Ms} → ${one.p99Ms} ms`,
-      })
+      if (!tooFew(results, 'host-overhead', { 'serve()': direct, host: one })) {
+        const overhead = ((direct.requestsPerSecond - one.requestsPerSecond) / direct.requestsPerSecond) * 100
+        results.value('host-overhead', 'host overhead vs serve() (throughput)', overhead, '%', {
+          group: 'host',
+          detail: `p50 ${direct.p50Ms} → ${one.p50Ms} ms, p99 ${direct.p99Ms} → ${one.p99Ms} ms`,
+        })
+      }
 
       const half = Math.max(1, Math.floor(config.connections / 2))
       const [a, b] = await Promise.all([
@@ -138,11 +152,13 @@ export async function measureHostFigures(
         load(host.url, 'acme.test', config.floodConnections),
         load(host.url, 'globex.test', 1),
       ])
-      const rise = ((victim.p99Ms - alone.p99Ms) / alone.p99Ms) * 100
-      results.value('noisy-neighbour-p99', 'noisy neighbour: p99 rise of a quiet tenant', rise, '%', {
-        group: 'host',
-        detail: `globex p99 ${alone.p99Ms} ms alone → ${victim.p99Ms} ms while acme takes ${config.floodConnections} connections`,
-      })
+      if (!tooFew(results, 'noisy-neighbour-p99', { alone, 'while flooded': victim })) {
+        const rise = ((victim.p99Ms - alone.p99Ms) / alone.p99Ms) * 100
+        results.value('noisy-neighbour-p99', 'noisy neighbour: p99 rise of a quiet tenant', rise, '%', {
+          group: 'host',
+          detail: `globex p99 ${alone.p99Ms} ms alone → ${victim.p99Ms} ms while acme takes ${config.floodConnections} connections`,
+        })
+      }
     } finally {
       await host.close()
     }
