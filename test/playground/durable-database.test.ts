@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { playground } from '@codebox/backend-playground'
 import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 type PlaygroundRuntime = Runtime<ReturnType<typeof playground>['commands']>
 
 const policy = { commands: { allow: ['wordpress.*'] } } as const
+const PLUGIN = fileURLToPath(new URL('../../examples/recipes/plugins/healthy-stack', import.meta.url))
+const plugins = [{ slug: 'healthy-stack', version: '1.0.0', source: PLUGIN }]
 const muPlugins = {
   'codebox-test-rules.php':
     "<?php add_filter('option_blogdescription', fn () => 'set by a must-use plugin');",
@@ -39,9 +42,13 @@ describe('playground({ database }): a durable database on the host', () => {
     await rm(work, { recursive: true, force: true })
   })
 
-  it('initialises an empty directory from the template and keeps writes for the next runtime', async () => {
+  it('initialises an empty directory from the template and keeps writes (and adds plugins) for the next runtime', async () => {
     runtime = await createRuntime({ backend: playground({ database: { directory } }), policy })
-    expect((await readdir(directory)).sort()).toEqual(['.ht.sqlite', 'index.php'])
+    expect((await readdir(directory)).sort()).toEqual([
+      '.codebox-activated-plugins.json',
+      '.ht.sqlite',
+      'index.php',
+    ])
     await runtime.execute({
       command: 'wordpress.option-set',
       args: { name: 'codebox_durable', value: 'first runtime' },
@@ -49,8 +56,16 @@ describe('playground({ database }): a durable database on the host', () => {
     })
     await runtime.destroy()
 
-    runtime = await createRuntime({ backend: playground({ database: { directory }, muPlugins }), policy })
+    // A plugin the second runtime adds is activated in the existing database (the template's state is not used).
+    runtime = await createRuntime({
+      backend: playground({ database: { directory }, muPlugins, plugins }),
+      policy,
+    })
     expect(await option(runtime, 'codebox_durable')).toBe('first runtime')
+    const listed = await runtime.execute({ command: 'wordpress.plugin-list', args: {}, throwOnFailure: true })
+    expect(listed.status === 'ok' && listed.value).toContainEqual(
+      expect.objectContaining({ active: true, file: expect.stringContaining('healthy-stack') }),
+    )
   }, 180_000)
 
   it('keeps the database on disk when a lost PHP worker is recovered', async () => {
@@ -76,7 +91,7 @@ describe('playground({ database }): a durable database on the host', () => {
   it('takes snapshots that carry the database, and forks them into an in-memory runtime', async () => {
     const live = runtime as PlaygroundRuntime
     const snapshot = await live.snapshot()
-    const fork = await createRuntime({ backend: playground(), from: snapshot, policy })
+    const fork = await createRuntime({ backend: playground({ plugins }), from: snapshot, policy })
     try {
       expect(await option(fork, 'codebox_before_crash')).toBe('kept')
       await fork.execute({

@@ -6,7 +6,12 @@ import { BackendPlaygroundError } from '../errors.js'
 import { installHeadless, installMuPlugins } from '../headless/headless-install.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
-import { DATABASE_DIR, prepareDatabaseDirectory } from '../site/durable-database.js'
+import {
+  DATABASE_DIR,
+  prepareDatabaseDirectory,
+  readActivatedPlugins,
+  recordActivatedPlugins,
+} from '../site/durable-database.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import {
   bootRecoveryPoint,
@@ -220,15 +225,16 @@ export async function createPlaygroundInstance(
     }
     await installHeadless(worker, options.headless, signal)
     await installMuPlugins(worker, options.muPlugins, signal)
-    // A durable database that existed before this runtime has its own plugin state, not the template's: a plugin
-    // added to the runtime since is activated there (activating an active plugin changes nothing).
-    const existingDatabase = databaseDirectory !== undefined && !initialised
+    // A durable database that existed before this runtime has its own plugin state, not the template's: the plugins
+    // the backend activated in it are recorded beside it, and only a plugin added to the runtime since is activated.
+    const recorded =
+      databaseDirectory === undefined
+        ? layers.activated
+        : initialised
+          ? new Set(layers.activated)
+          : await readActivatedPlugins(databaseDirectory)
     const activate = plugins.filter(
-      (plugin) =>
-        plugin.activate &&
-        plugin.loadAs !== 'mu-plugin' &&
-        !snapshot &&
-        (existingDatabase || !layers.activated.has(plugin.slug)),
+      (plugin) => plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !recorded.has(plugin.slug),
     )
     if (activate.length > 0) {
       progress('activate', 0.8)
@@ -252,6 +258,9 @@ export async function createPlaygroundInstance(
           )
         }
       }
+    }
+    if (databaseDirectory !== undefined && !snapshot && (initialised || activate.length > 0)) {
+      await recordActivatedPlugins(databaseDirectory, [...recorded, ...activate.map((plugin) => plugin.slug)])
     }
     progress('ready', 1)
     // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from. The boot state is the

@@ -118,3 +118,28 @@ export async function removeDatabaseFile(directory: string, name: string): Promi
   await rm(path.join(directory, name), { force: true })
   await fsyncPath(directory)
 }
+
+/** Beside a durable database: the plugins the backend has activated in it (a JSON list of slugs). */
+const ACTIVATED_FILE = '.codebox-activated-plugins.json'
+
+/** The plugins the backend activated in a durable database (none recorded: an empty set). */
+export async function readActivatedPlugins(directory: string): Promise<Set<string>> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(path.join(directory, ACTIVATED_FILE), 'utf8'))
+    return new Set(
+      Array.isArray(parsed) ? parsed.filter((slug): slug is string => typeof slug === 'string') : [],
+    )
+  } catch {
+    return new Set()
+  }
+}
+
+/**
+ * Records the plugins the backend activated in a durable database, so a later runtime on it activates only plugins
+ * added since (a first WordPress load in a new worker costs seconds; a tenant administrator's own deactivation of a
+ * plugin is kept).
+ */
+export async function recordActivatedPlugins(directory: string, slugs: Iterable<string>): Promise<void> {
+  const bytes = new TextEncoder().encode(`${JSON.stringify([...new Set(slugs)].sort())}\n`)
+  await writeDatabaseFile(directory, ACTIVATED_FILE, bytes)
+}
