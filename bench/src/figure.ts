@@ -1,10 +1,10 @@
 import type { Summary } from './summarize.js'
 
 /** Units the harness reports in. MB is 10^6 bytes. */
-export type FigureUnit = 'ms' | 'MB' | 'req/s' | '×'
+export type FigureUnit = 'ms' | 'MB' | 'req/s' | '×' | '%'
 
 /** Who a figure measures: codebox itself or one of the baselines. */
-export type FigureGroup = 'codebox' | 'raw-playground' | 'native-php'
+export type FigureGroup = 'codebox' | 'raw-playground' | 'native-php' | 'host'
 
 /** A measured figure: a distribution of samples (p50/p95) or a single value. */
 export type Figure = {

@@ -12,6 +12,7 @@ import type { BenchContext } from './bench-context.js'
 import { BenchResults } from './bench-results.js'
 import { measureColdCreate } from './cold-create-figures.js'
 import { measureForkFigures } from './fork-figures.js'
+import { hostBenchConfig, measureHostFigures } from './host-figures.js'
 import { machineInfo } from './machine-info.js'
 import { nativePhpVersion } from './native-php.js'
 import { measureNativePhp } from './native-php-baseline.js'
@@ -33,6 +34,10 @@ const SECTIONS: readonly (readonly [string, (context: BenchContext) => Promise<v
   ['warm requests', (context) => measureRequestFigures(context, { opcache: false })],
   ['warm requests with OPcache', (context) => measureRequestFigures(context, { opcache: true })],
   ['throughput', measureThroughput],
+  [
+    'codebox host (issue 14)',
+    (context) => measureHostFigures(context.results, context.wpGraphql, hostBenchConfig(process.env)),
+  ],
   ['RSS per idle runtime (child process)', measureRss],
   ['baseline: raw Playground packages', measureRawPlayground],
   ['baseline: native PHP', measureNativePhp],

@@ -19,6 +19,7 @@ const GROUP_TITLES: Readonly<Record<FigureGroup, string>> = {
   codebox: 'codebox',
   'raw-playground': 'baseline 1: raw Playground packages',
   'native-php': 'baseline 2: native PHP (php -S)',
+  host: 'codebox host (issue 14): GraphQL through the host vs serve()',
 }
 
 /** Renders every figure as a plain-text table; extra baselines of a figure go on continuation rows. */

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path'
 import { ApprovedPluginManifestSchema } from '@codebox/policy'
 import { formatPath } from '@codebox/runtime-core'
 import { z } from 'zod'
@@ -106,6 +107,45 @@ export const PlaygroundOptionsSchema = z.strictObject({
    */
   pool: z.strictObject({ size: z.number().int().min(0).max(16) }).optional(),
   /**
+   * Must-use plugins the embedding program owns: file name (`my-rules.php`) → PHP source. Written into
+   * `wp-content/mu-plugins` at create, after the headless pack, and again after a lost PHP worker is recovered, so
+   * they are always there. Default none.
+   *
+   * @example playground({ muPlugins: { 'my-rules.php': '<?php add_filter(…);' } })
+   */
+  muPlugins: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]*\.php$/, 'must be a file name such as "my-rules.php"')
+        .refine(
+          (name) =>
+            !['codebox-headless.php', 'codebox-graphql-guardrails.php', 'codebox-mail.php'].includes(name),
+          {
+            error: 'is the name of a codebox must-use plugin; pick another',
+          },
+        ),
+      z.string().startsWith('<?php', 'must be PHP source starting with "<?php"'),
+    )
+    .default({}),
+  /**
+   * A durable database: the site's SQLite database directory (`wp-content/database`) lives in `directory` on the
+   * host, mounted read-write, so every write SQLite makes goes straight to the host file; after each command the
+   * backend syncs it to disk, so a committed write survives a crash of the process or the machine. An empty (or
+   * missing) directory is initialised from the site template's database; an existing database is used as it is, so a
+   * runtime created on the same directory later continues where the last one stopped. Snapshots include the
+   * database and restores replace its files atomically; a lost PHP worker is recovered on the database as it is on
+   * disk. One runtime at a time may use a directory (the caller ensures it). A runtime with a durable database never
+   * takes a pooled worker. Default: the database lives in the runtime's memory and goes away with it.
+   *
+   * @example playground({ database: { directory: '/srv/codebox/acme/database' } })
+   */
+  database: z
+    .strictObject({
+      directory: z.string().min(1, 'give the absolute host directory that holds the database'),
+    })
+    .optional(),
+  /**
    * Where `wordpress.phpunit` finds PHPUnit 9, the PHPUnit Polyfills and the WordPress test library (host
    * directories). Each one left out is looked up in its environment variable, then in the cache. Default: looked up.
    */
@@ -141,6 +181,15 @@ export function parsePlaygroundOptions(input: unknown): ResolvedPlaygroundOption
     throw new PlaygroundOptionsError(
       parsed.error.issues.map((issue) => ({ path: formatPath('$', issue.path), message: issue.message })),
     )
+  }
+  const database = parsed.data.database?.directory
+  if (database !== undefined && (!isAbsolute(database) || database.split(/[\\/]/).includes('..'))) {
+    throw new PlaygroundOptionsError([
+      {
+        path: '$.database.directory',
+        message: `${JSON.stringify(database)} must be an absolute host path without ".." segments (e.g. path.resolve(dir))`,
+      },
+    ])
   }
   for (const [index, mount] of parsed.data.mounts.entries()) {
     if (!mount.target.startsWith('/wordpress/')) {

@@ -20,8 +20,9 @@ if (installed && existsSync(built)) {
     { stdio: 'inherit' },
   )
   // The child handles SIGINT/SIGTERM itself (a run still writes its bundle); the parent forwards them and waits. A
-  // terminal's Ctrl-C reaches both processes; the child counts the forwarded copy as the same interrupt.
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+  // terminal's Ctrl-C reaches both processes; the child counts the forwarded copy as the same interrupt. SIGHUP is
+  // forwarded too: `codebox host` reloads its tenant manifest on it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => {
     // Killed by a signal it did not handle: 130 (interrupted) for SIGINT/SIGTERM, else 70 (internal), as documented.
     process.exitCode = code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 130 : 70)

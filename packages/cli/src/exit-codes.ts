@@ -44,6 +44,20 @@ export function exitCodeFor(code: string): ExitCode {
     return EXIT_CODES.USAGE
   }
   if (code === 'SERVE_HOST_NOT_LOOPBACK') return EXIT_CODES.USAGE
+  if (['HOST_NOT_LOOPBACK', 'HOST_USAGE', 'HOST_TENANT_UNKNOWN', 'HOST_USER_EXISTS'].includes(code)) {
+    return EXIT_CODES.USAGE
+  }
+  if (code === 'HOST_MEDIA_CREDENTIALS_MISSING') return EXIT_CODES.CREDENTIALS
+  if (
+    [
+      'TENANT_MANIFEST_UNREADABLE',
+      'HOST_BACKUP_UNREADABLE',
+      'HOST_DATA_DIR_LOCKED',
+      'HOST_TENANT_UNAVAILABLE',
+    ].includes(code)
+  ) {
+    return EXIT_CODES.UNAVAILABLE
+  }
   if (code === 'SERVE_LISTEN_FAILED') return EXIT_CODES.UNAVAILABLE
   if (code.startsWith('CONNECTOR_CREDENTIAL')) return EXIT_CODES.CREDENTIALS
   if (code === 'OPERATION_TIMED_OUT') return EXIT_CODES.TIMEOUT
@@ -99,6 +113,21 @@ export function fixFor(code: string): string {
       return 'pick another --port (0 picks a free one)'
     case 'SERVE_HOST_NOT_LOOPBACK':
       return 'serve listens on loopback only: use --host 127.0.0.1 or ::1'
+    case 'TENANT_MANIFEST_INVALID':
+    case 'TENANT_MANIFEST_JSON_INVALID':
+      return 'correct each field named by its JSON path in the tenant manifest (codebox/tenant-manifest/v1)'
+    case 'TENANT_MANIFEST_UNREADABLE':
+      return 'check the --tenants path; relative paths resolve against the current directory'
+    case 'HOST_NOT_LOOPBACK':
+      return 'bind 127.0.0.1 or ::1, or pass --allow-non-loopback to bind another address on purpose'
+    case 'HOST_DATA_DIR_LOCKED':
+      return 'another codebox host (or admin command) uses this --data directory; stop it, or run the command while it runs (it goes through its admin socket)'
+    case 'HOST_MEDIA_CREDENTIALS_MISSING':
+      return 'export the environment variables the manifest names for the media store'
+    case 'HOST_TENANT_UNKNOWN':
+      return 'use a tenant id from the manifest'
+    case 'HOST_USER_EXISTS':
+      return 'pick another login'
     default:
       if (code.startsWith('PLAYGROUND_')) {
         return 'check the runtime fields of the recipe against `codebox schema recipe`'

@@ -3,6 +3,7 @@ import { CliError } from './cli-error.js'
 import { type CliIo, reportError } from './cli-output.js'
 import { bundleVerifyCommand } from './commands/bundle-verify-command.js'
 import { cacheAddCommand, cacheListCommand } from './commands/cache-command.js'
+import { registerHostCommands } from './commands/register-host-commands.js'
 import { runCommand } from './commands/run-command.js'
 import { schemaCommand } from './commands/schema-command.js'
 import { serveCommand } from './commands/serve-command.js'
@@ -95,6 +96,10 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
         io,
       )
     })
+
+  registerHostCommands(program, io, (code) => {
+    exitCode = code
+  })
 
   const bundle = program.command('bundle').description('work with artifact bundles')
   bundle

@@ -105,3 +105,4 @@ export {
   RuntimePolicySchema,
   SecretsPolicySchema,
 } from './policy-schema.js'
+export { toPolicyIssues } from './zod-issues.js'

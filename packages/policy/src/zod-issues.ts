@@ -1,4 +1,5 @@
-// Internal: turns zod issues into `{ path, message }` issues with JSON paths and messages that name the fix.
+// Turns zod issues into `{ path, message }` issues with JSON paths and messages that name the fix (also used by
+// other packages for their own documents, e.g. the host's tenant manifest).
 import type { z } from 'zod'
 import type { PolicyIssue } from './errors.js'
 

@@ -104,6 +104,17 @@ export async function installHeadless(
   else await worker.writeFile(HEADLESS_PACK_PATH, HEADLESS_POLICY_PACK_PHP, options)
 }
 
+/** Writes the embedding program's must-use plugins (`playground({ muPlugins })`) into the site's mu-plugins. */
+export async function installMuPlugins(
+  worker: VfsWriter,
+  files: Readonly<Record<string, string>>,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const [name, source] of Object.entries(files)) {
+    await worker.writeFile(`${MU_PLUGINS}/${name}`, source, signal ? { signal } : {})
+  }
+}
+
 /** The `network.blocked` event a log entry of the headless pack stands for, or undefined for any other entry. */
 export function headlessLogEvent(entry: PhpLogEntry): RuntimeEventInput | undefined {
   const at = entry.raw.indexOf(BLOCKED_PREFIX)

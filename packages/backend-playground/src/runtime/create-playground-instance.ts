@@ -1,11 +1,18 @@
+import { createHash } from 'node:crypto'
 import type { BackendCreateContext } from '@codebox/runtime-core'
 import { pluginActivateProgram } from '../commands/php-snippets.js'
 import { runProgram } from '../commands/run-program.js'
 import { BackendPlaygroundError } from '../errors.js'
-import { installHeadless } from '../headless/headless-install.js'
+import { installHeadless, installMuPlugins } from '../headless/headless-install.js'
 import { installMailCapture } from '../mail/mail-capture.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
+import {
+  DATABASE_DIR,
+  prepareDatabaseDirectory,
+  readActivatedPlugins,
+  recordActivatedPlugins,
+} from '../site/durable-database.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import {
   bootRecoveryPoint,
@@ -19,7 +26,7 @@ import { PhpWorker } from '../worker/php-worker-client.js'
 import { PlaygroundInstance } from './playground-instance.js'
 import { RuntimeLogs } from './runtime-logs.js'
 import { RuntimeMounts } from './runtime-mounts.js'
-import { pluginWorkerMounts, siteWorkerOptions } from './site-worker-options.js'
+import { pluginWorkerMounts, siteWorkerOptions, type WorkerMount } from './site-worker-options.js'
 import { startSiteWorker } from './worker-pool.js'
 import { WorkerSupervisor } from './worker-supervisor.js'
 
@@ -129,7 +136,24 @@ export async function createPlaygroundInstance(
     context.emit({ type: 'runtime.progress', phase, fraction, ...(message ? { message } : {}) })
   const layers = await resolveBootLayers(options, context, cacheDir, progress)
   const { snapshot, plugins, template, bootTemplate } = layers
-  const siteLayers: SiteLayers = { php: options.php, template, plugins }
+  const databaseDirectory = options.database?.directory
+  const siteLayers: SiteLayers = { php: options.php, template, plugins, databaseDirectory }
+  // A durable database is its own host mount, after every other one, so nothing can shadow it.
+  const databaseMounts: WorkerMount[] = []
+  let initialised = false
+  if (databaseDirectory !== undefined) {
+    initialised = await prepareDatabaseDirectory(databaseDirectory, bootTemplate.siteDir)
+    progress(
+      'database',
+      0.32,
+      initialised ? 'initialised the durable database' : 'opened the durable database',
+    )
+    databaseMounts.push({
+      hostPath: databaseDirectory,
+      vfsPath: `/wordpress/${DATABASE_DIR}`,
+      readOnly: false,
+    })
+  }
 
   progress('mounts', 0.35)
   const mounts = new RuntimeMounts(context.assertMountAllowed)
@@ -145,10 +169,13 @@ export async function createPlaygroundInstance(
       options,
       context,
       bootTemplate,
-      [...pluginWorkerMounts(plugins), ...mounts.workerMounts()],
+      [...pluginWorkerMounts(plugins), ...mounts.workerMounts(), ...databaseMounts],
       (line) => bootLog.push(line),
     )
-    const taken = await startSiteWorker(options, workerOptions, { signal, pooled: mounts.size === 0 })
+    const taken = await startSiteWorker(options, workerOptions, {
+      signal,
+      pooled: mounts.size === 0 && databaseDirectory === undefined,
+    })
     worker = taken.worker
     progress(
       'boot',
@@ -165,16 +192,18 @@ export async function createPlaygroundInstance(
             options,
             context,
             template,
-            [...pluginWorkerMounts(plugins), ...mounts.workerMounts()],
+            [...pluginWorkerMounts(plugins), ...mounts.workerMounts(), ...databaseMounts],
             (line) => logs.boot(line),
           ),
           { timeoutMs: 60_000 },
         ),
+      databaseDirectory,
       // The recovery point may come from another runtime on the same template (or from a fork's source) with
       // another `headless` setting: this runtime's own pack is put back, as at create.
       reinstall: async (replacement) => {
         await installHeadless(replacement, options.headless)
         await installMailCapture(replacement)
+        await installMuPlugins(replacement, options.muPlugins)
       },
       bootLog: (line) => logs.boot(line),
     })
@@ -194,13 +223,21 @@ export async function createPlaygroundInstance(
 
     if (snapshot) {
       progress('restore', 0.7)
-      await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal)
+      await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal, databaseDirectory)
     }
     await installHeadless(worker, options.headless, signal)
     await installMailCapture(worker, signal)
+    await installMuPlugins(worker, options.muPlugins, signal)
+    // A durable database that existed before this runtime has its own plugin state, not the template's: the plugins
+    // the backend activated in it are recorded beside it, and only a plugin added to the runtime since is activated.
+    const recorded =
+      databaseDirectory === undefined
+        ? layers.activated
+        : initialised
+          ? new Set(layers.activated)
+          : await readActivatedPlugins(databaseDirectory)
     const activate = plugins.filter(
-      (plugin) =>
-        plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !layers.activated.has(plugin.slug),
+      (plugin) => plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !recorded.has(plugin.slug),
     )
     if (activate.length > 0) {
       progress('activate', 0.8)
@@ -225,13 +262,20 @@ export async function createPlaygroundInstance(
         }
       }
     }
+    if (databaseDirectory !== undefined && !snapshot && (initialised || activate.length > 0)) {
+      await recordActivatedPlugins(databaseDirectory, [...recorded, ...activate.map((plugin) => plugin.slug)])
+    }
     progress('ready', 1)
-    // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from.
+    // A fresh runtime's state is its template's; a fork's is the snapshot it was restored from. The boot state is the
+    // same for every runtime of a template with the same must-use plugins, so it is encoded once per process; with a
+    // durable database it leaves the database out (a recovery keeps the one on disk), so no tenant's data is shared.
+    const durable = databaseDirectory !== undefined
+    const bootKey = `${bootTemplate.siteDir}|${createHash('sha256').update(JSON.stringify(options.muPlugins)).digest('hex')}${durable ? '|durable' : ''}`
     supervisor.setRecoveryPoint(
       context.from
         ? context.from.bytes
-        : await bootRecoveryPoint(bootTemplate.siteDir, () =>
-            encodeSiteSnapshot(supervisor.worker, siteLayers, signal),
+        : await bootRecoveryPoint(bootKey, () =>
+            encodeSiteSnapshot(supervisor.worker, siteLayers, signal, { withoutDatabase: durable }),
           ),
     )
     supervisor.forgetDatabase()

@@ -147,7 +147,7 @@ export class PlaygroundInstance implements BackendInstance {
           },
         )
       }
-      await restoreSiteSnapshot(this.#supervisor.worker, this.#layers.template, bytes, context.signal)
+      await restoreSiteSnapshot(this.#supervisor.worker, this.#layers, bytes, context.signal)
       this.#supervisor.setRecoveryPoint(bytes)
       await this.#supervisor.saveDatabase()
     })

@@ -1,6 +1,7 @@
 import type { BackendCreateContext } from '@codebox/runtime-core'
 import { DATABASE_PATH, DOCUMENT_ROOT } from '../commands/php-snippets.js'
-import { applySiteSnapshot } from '../snapshot/site-snapshot.js'
+import { syncDatabaseDirectory } from '../site/durable-database.js'
+import { applySiteSnapshot, withoutDatabase } from '../snapshot/site-snapshot.js'
 import { decodeSnapshot } from '../snapshot/snapshot-file.js'
 import type { PhpWorker } from '../worker/php-worker-client.js'
 
@@ -25,6 +26,12 @@ export interface WorkerSupervisorOptions {
   readonly reinstall: (worker: PhpWorker) => Promise<void>
   /** Records a line of the boot log. */
   readonly bootLog: (line: string) => void
+  /**
+   * The host directory of a durable database (`playground({ database })`). Its files are the runtime's database
+   * state: a recovery keeps them (SQLite rolls back a transaction the lost worker left open), and saving the
+   * database means syncing them to disk.
+   */
+  readonly databaseDirectory?: string | undefined
 }
 
 /**
@@ -70,8 +77,15 @@ export class WorkerSupervisor {
     this.#lastDatabase = undefined
   }
 
-  /** Saves the database as of now: a recovery puts it back over the recovery point. Call inside {@link run}. */
+  /**
+   * Saves the database as of now: a recovery puts it back over the recovery point. A durable database is synced to
+   * disk instead (it is already where a recovery finds it). Call inside {@link run}.
+   */
   async saveDatabase(): Promise<void> {
+    if (this.#options.databaseDirectory !== undefined) {
+      await syncDatabaseDirectory(this.#options.databaseDirectory)
+      return
+    }
     try {
       this.#lastDatabase = await this.#worker.readFile(`${DOCUMENT_ROOT}/${DATABASE_PATH}`)
     } catch {
@@ -142,7 +156,12 @@ export class WorkerSupervisor {
       this.#watch(worker)
       if (this.#recoveryPoint) {
         const decoded = await decodeSnapshot(this.#recoveryPoint)
-        await applySiteSnapshot(worker, decoded.files, decoded.manifest.deleted)
+        // A durable database stays as the lost worker left it on disk: the recovery point's copy is older.
+        const { files, deleted } =
+          this.#options.databaseDirectory === undefined
+            ? { files: decoded.files, deleted: decoded.manifest.deleted }
+            : withoutDatabase(decoded.files, decoded.manifest.deleted)
+        await applySiteSnapshot(worker, files, deleted)
       }
       if (this.#lastDatabase) await worker.writeFile(`${DOCUMENT_ROOT}/${DATABASE_PATH}`, this.#lastDatabase)
       await this.#options.reinstall(worker)

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
-import type { CommandResult, Runtime } from '@codebox/runtime-core'
+import type { Runtime } from '@codebox/runtime-core'
 import { BackendPlaygroundError } from '../errors.js'
 import { bodyTooLargeResponse } from '../headless/graphql-guardrails-options.js'
+import { type ForwardKind, forwardErrorBody, forwardToRuntime } from './forward-request.js'
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -34,19 +35,6 @@ export interface ServeHandle extends AsyncDisposable {
 
 /** `serve()` was given options it cannot honour (a non-loopback host, a bad port). */
 export class ServeError extends BackendPlaygroundError {}
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'proxy-authorization',
-  'proxy-connection',
-  'host',
-  'content-length',
-])
 
 function isLoopback(host: string): boolean {
   if (host === 'localhost') return true
@@ -95,8 +83,6 @@ class Slots {
   }
 }
 
-type Kind = 'graphql' | 'rest'
-
 function sendJson(
   response: ServerResponse,
   status: number,
@@ -111,13 +97,6 @@ function sendJson(
     ...headers,
   })
   response.end(text)
-}
-
-/** An error body in the shape the client of that endpoint expects. */
-function errorBody(kind: Kind, status: number, code: string, message: string): unknown {
-  return kind === 'graphql'
-    ? { errors: [{ message, extensions: { code } }] }
-    : { code, message, data: { status } }
 }
 
 /** Reads the body, or returns undefined as soon as it exceeds `maxBytes`. */
@@ -203,7 +182,7 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://codebox.invalid')
     const method = (request.method ?? 'GET').toUpperCase()
-    const kind: Kind | undefined =
+    const kind: ForwardKind | undefined =
       url.pathname === '/graphql' || url.pathname === '/graphql/'
         ? 'graphql'
         : url.pathname === '/wp-json' || url.pathname.startsWith('/wp-json/')
@@ -220,14 +199,23 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
     }
     if (kind === 'graphql' && method !== 'GET' && method !== 'POST') {
       request.resume()
-      sendJson(response, 405, errorBody(kind, 405, 'METHOD_NOT_ALLOWED', 'Use GET or POST for /graphql.'), {
-        allow: 'GET, POST',
-      })
+      sendJson(
+        response,
+        405,
+        forwardErrorBody(kind, 405, 'METHOD_NOT_ALLOWED', 'Use GET or POST for /graphql.'),
+        {
+          allow: 'GET, POST',
+        },
+      )
       return
     }
     if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method)) {
       request.resume()
-      sendJson(response, 405, errorBody(kind, 405, 'METHOD_NOT_ALLOWED', `Method ${method} is not served.`))
+      sendJson(
+        response,
+        405,
+        forwardErrorBody(kind, 405, 'METHOD_NOT_ALLOWED', `Method ${method} is not served.`),
+      )
       return
     }
     const queryBytes = Buffer.byteLength(url.search)
@@ -241,7 +229,12 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
         413,
         kind === 'graphql'
           ? bodyTooLargeResponse(bytes, maxBodyBytes)
-          : errorBody(kind, 413, 'codebox_body_too_large', `The request body exceeds ${maxBodyBytes} bytes.`),
+          : forwardErrorBody(
+              kind,
+              413,
+              'codebox_body_too_large',
+              `The request body exceeds ${maxBodyBytes} bytes.`,
+            ),
       )
       return
     }
@@ -260,13 +253,13 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
           sendJson(
             response,
             504,
-            errorBody(kind, 504, 'codebox_timeout', 'The request waited too long for the runtime.'),
+            forwardErrorBody(kind, 504, 'codebox_timeout', 'The request waited too long for the runtime.'),
           )
         } else {
           sendJson(
             response,
             503,
-            errorBody(kind, 503, 'codebox_busy', 'Too many requests are waiting; retry shortly.'),
+            forwardErrorBody(kind, 503, 'codebox_busy', 'Too many requests are waiting; retry shortly.'),
             {
               'retry-after': '1',
             },
@@ -276,23 +269,16 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
       }
       try {
         const remaining = Math.max(1, Math.round(requestTimeoutMs - (performance.now() - arrived)))
-        const headers: Record<string, string> = {}
-        for (const [name, value] of Object.entries(request.headers)) {
-          if (value === undefined || HOP_BY_HOP.has(name)) continue
-          headers[name] = Array.isArray(value) ? value.join(', ') : value
+        const forwarded = await forwardToRuntime(
+          runtime,
+          kind,
+          { method, path: `${url.pathname}${url.search}`, headers: request.headers, body },
+          { timeoutMs: remaining, signal: controller.signal },
+        )
+        if (!response.destroyed) {
+          response.writeHead(forwarded.status, forwarded.headers)
+          response.end(method === 'HEAD' ? undefined : forwarded.body)
         }
-        const result = (await runtime.execute({
-          command: 'wordpress.http-request',
-          args: {
-            method,
-            path: `${url.pathname}${url.search}`,
-            headers,
-            ...(body.byteLength > 0 ? { body: body.toString('utf8') } : {}),
-          },
-          timeoutMs: remaining,
-          signal: controller.signal,
-        })) as CommandResult<{ status: number; headers: Record<string, string>; body: string }>
-        writeResult(response, kind, method, result)
       } finally {
         release()
       }
@@ -335,35 +321,4 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
     return closing
   }
   return { url: `http://${urlHost}:${boundPort}`, close, [Symbol.asyncDispose]: close }
-}
-
-function writeResult(
-  response: ServerResponse,
-  kind: Kind,
-  method: string,
-  result: CommandResult<{ status: number; headers: Record<string, string>; body: string }>,
-): void {
-  if (response.destroyed) return
-  if (result.status === 'ok') {
-    const { status, headers, body } = result.value
-    const out: Record<string, string> = {}
-    for (const [name, value] of Object.entries(headers)) {
-      if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') out[name] = value
-    }
-    out['content-length'] = String(Buffer.byteLength(body))
-    response.writeHead(status, out)
-    response.end(method === 'HEAD' ? undefined : body)
-    return
-  }
-  const status =
-    result.status === 'timed-out' || result.status === 'aborted'
-      ? 504
-      : result.status === 'denied'
-        ? 403
-        : 502
-  sendJson(
-    response,
-    status,
-    errorBody(kind, status, result.code ?? `codebox_${result.status}`, result.message),
-  )
 }

@@ -209,16 +209,17 @@ export async function prepareWordPressTemplateOnce(
 const recoveryPoints = new Map<string, Promise<Uint8Array>>()
 
 /**
- * The snapshot of a runtime that has just booted from `siteDir` and changed nothing: the same for every runtime
- * booted from that template, so it is encoded once per process and shared.
+ * The snapshot of a runtime that has just booted and changed nothing: the same for every runtime booted the same way
+ * (`key`: the template's site directory and whatever else makes the boot state differ), so it is encoded once per
+ * process and shared.
  */
-export function bootRecoveryPoint(siteDir: string, encode: () => Promise<Uint8Array>): Promise<Uint8Array> {
-  let point = recoveryPoints.get(siteDir)
+export function bootRecoveryPoint(key: string, encode: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  let point = recoveryPoints.get(key)
   if (!point) {
     point = encode()
-    recoveryPoints.set(siteDir, point)
+    recoveryPoints.set(key, point)
     point.catch(() => {
-      if (recoveryPoints.get(siteDir) === point) recoveryPoints.delete(siteDir)
+      if (recoveryPoints.get(key) === point) recoveryPoints.delete(key)
     })
   }
   return point
