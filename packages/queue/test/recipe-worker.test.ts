@@ -36,7 +36,7 @@ afterAll(async () => {
 
 let queueCount = 0
 async function setup(
-  options: { baseDir?: string; offline?: boolean; attempts?: number } = {},
+  options: { baseDir?: string; offline?: boolean; attempts?: number; env?: Record<string, string> } = {},
 ): Promise<{ queue: RecipeQueue; worker: RecipeWorker; name: string }> {
   const name = `worker-test-${++queueCount}`
   const queue = await createRecipeQueue({
@@ -53,6 +53,7 @@ async function setup(
     pool: false,
     ...(options.baseDir ? { baseDir: options.baseDir } : {}),
     ...(options.offline ? { offline: true } : {}),
+    ...(options.env ? { env: options.env } : {}),
   })
   open.push(queue, worker)
   return { queue, worker, name }
@@ -66,8 +67,17 @@ async function collect(events: AsyncIterable<RecipeJobEvent>): Promise<RecipeJob
 
 describe('a recipe job on a real Redis, run by a worker into a real S3-compatible store', () => {
   it('runs the recipe, reports its phases as progress and completes with a result whose bundle verifies', async () => {
-    const { queue, worker } = await setup()
-    const { jobId } = await queue.enqueue(smallRecipe(), { jobId: 'happy-1' })
+    // The job names a connector; the worker resolves its value from its own environment.
+    const secret = 'worker-side-token-8c1f'
+    const { queue, worker, name } = await setup({ env: { QUEUE_ACME_TOKEN: secret } })
+    const recipe = {
+      ...smallRecipe(),
+      inputs: {
+        ...(smallRecipe().inputs as object),
+        connectors: [{ name: 'acme', secrets: ['QUEUE_ACME_TOKEN'] }],
+      },
+    }
+    const { jobId } = await queue.enqueue(recipe, { jobId: 'happy-1' })
     const events = collect(queue.events({ jobId }))
     const finished = await queue.waitForResult(jobId)
     expect(finished.state).toBe('completed')
@@ -96,5 +106,81 @@ describe('a recipe job on a real Redis, run by a worker into a real S3-compatibl
     })
     const downloaded = await downloadBundle(store, result.bundle!, scratch)
     expect(downloaded.report.ok).toBe(true)
+    const raw = new Queue(name, { connection: { host: '127.0.0.1', port: redis.port } })
+    const job = await raw.getJob(jobId)
+    await raw.close()
+    expect(JSON.stringify(job)).not.toContain(secret)
+  })
+
+  it('completes a recipe whose probe fails as a failed result, once, without retrying it', async () => {
+    const { queue } = await setup({ attempts: 3 })
+    const { jobId } = await queue.enqueue(failingRecipe())
+    const events = collect(queue.events({ jobId }))
+    const finished = await queue.waitForResult(jobId)
+    expect(finished.state).toBe('completed')
+    if (finished.state !== 'completed') return
+    expect(finished.result).toMatchObject({
+      status: 'failed',
+      exitCode: 1,
+      failedPhase: 'health-probes',
+      attempt: 1,
+      error: { code: 'RECIPE_FAILED' },
+    })
+    expect(finished.result.diagnostics[0]?.name).toBe('expects-the-impossible')
+    expect(finished.result.bundle).not.toBeNull()
+    expect((await events).filter((event) => event.type === 'job.retrying')).toEqual([])
+  })
+
+  it('retries an infrastructure failure (a resource missing at boot) with backoff, then fails the job', async () => {
+    const { queue } = await setup({ attempts: 3, offline: true })
+    const recipe = {
+      ...smallRecipe(),
+      inputs: { extra_plugins: [{ slug: 'codebox-queue-no-such-plugin', version: '9.9.9' }] },
+    }
+    const { jobId } = await queue.enqueue(recipe)
+    const events = collect(queue.events({ jobId }))
+    const finished = await queue.waitForResult(jobId)
+    expect(finished).toMatchObject({
+      state: 'failed',
+      attemptsMade: 3,
+      error: { code: 'RESOURCE_UNAVAILABLE' },
+    })
+    const seen = await events
+    expect(seen.filter((event) => event.type === 'job.retrying')).toHaveLength(2)
+    expect(seen.at(-1)?.type).toBe('job.failed')
+  })
+
+  it('cancels a running job: the runtime is aborted mid-step and the job completes cancelled', async () => {
+    const gate = await createGate()
+    const { queue } = await setup({ baseDir: gate.baseDir })
+    const { jobId } = await queue.enqueue(gatedRecipe())
+    for await (const event of queue.events({ jobId })) {
+      if (event.type === 'job.progress' && event.progress.phase === 'workflow') break
+    }
+    expect((await queue.getJob(jobId)).state).toBe('active')
+    expect(await queue.cancel(jobId, { reason: 'user pressed stop' })).toMatchObject({ cancelled: true })
+    const finished = await queue.waitForResult(jobId)
+    expect(finished.state).toBe('completed')
+    if (finished.state !== 'completed') return
+    expect(finished.result).toMatchObject({ status: 'cancelled', exitCode: 130 })
+    expect(finished.result.error?.message).toContain('user pressed stop')
+    expect(finished.result.steps).toEqual([
+      expect.objectContaining({ name: 'wait-for-gate', status: 'aborted' }),
+    ])
+    // The bundle of what happened up to the cancellation is still there for review.
+    expect(finished.result.bundle).not.toBeNull()
+  })
+
+  it("stops a job at its timeoutMs with the recipe's timed-out result, not retried", async () => {
+    const gate = await createGate()
+    const { queue } = await setup({ baseDir: gate.baseDir, attempts: 3 })
+    const { jobId } = await queue.enqueue(gatedRecipe(), { timeoutMs: 5_000 })
+    const finished = await queue.waitForResult(jobId)
+    expect(finished.state).toBe('completed')
+    if (finished.state !== 'completed') return
+    expect(finished.result).toMatchObject({ status: 'timed-out', exitCode: 6, attempt: 1 })
+    expect(finished.result.error?.code).toBe('OPERATION_TIMED_OUT')
+    // Whether the deadline hit during boot or in the gated step depends on the machine; neither ran the step.
+    expect(finished.result.steps.filter((step) => step.status === 'ok')).toEqual([])
   })
 })
