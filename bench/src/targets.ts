@@ -52,6 +52,9 @@ const TARGETS: readonly TargetSpec[] = [
   twiceNativeOpcache('graphql-opcache'),
   fixed('rss-per-runtime', 'at most', 40, '≤ 40 MB'),
   fixed('throughput-scaling', 'at least', 1.6, '≥ 1.6×'),
+  // Issue 15: the queue (bench/src/queue).
+  fixed('queue-overhead', 'at most', 50, '≤ 50 ms'),
+  fixed('queue-scaling', 'at least', 1.7, '≥ 1.7×'),
 ]
 
 /** Judges every target; a target whose figure or baseline is missing is `not measured`, with the reason. */

@@ -111,8 +111,9 @@ export const QueueJobResultSchema = z.strictObject({
   /** Why the recipe's bundle could not be collected, if it could not. */
   bundleError: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
   /**
-   * Milliseconds: `queue.waitMs` (enqueued → started), `queue.uploadMs`, `queue.totalMs` (started → result) and the
-   * recipe's own `recipe.<phase>Ms` and `recipe.totalMs`.
+   * Milliseconds: `queue.waitMs` (enqueued → started), `queue.runMs` (the recipe run with its bundle collected),
+   * `queue.uploadMs`, `queue.totalMs` (started → result) and the recipe's own `recipe.<phase>Ms` and
+   * `recipe.totalMs`.
    */
   timings: z.record(z.string(), z.number()),
   /** Which attempt this was (1 = first start; a stalled or retried job starts again). */

@@ -17,7 +17,7 @@ import {
   type RedisConnection,
   resolveRedisConnection,
 } from './redis-connection.js'
-import { type JobContext, runRecipeJob, SHUTDOWN_REASON } from './run-recipe-job.js'
+import { type JobContext, LOCK_LOST_REASON, runRecipeJob, SHUTDOWN_REASON } from './run-recipe-job.js'
 import type { S3ArtifactStoreOptions } from './s3-artifact-store.js'
 
 /** What a worker reports about its own jobs (for logs and the CLI). */
@@ -144,6 +144,7 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
   const redis = new Redis(bullmqConnection(connection))
   redis.on('error', (error) => logger?.warn?.(`redis: ${error.message}`))
   const pool = options.pool === undefined ? { size: 1 } : options.pool
+  const lockDurationMs = options.lockDurationMs ?? 30_000
   const context: JobContext = {
     store,
     backend: {
@@ -157,6 +158,13 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
     logger,
     worker: { id, hostname: hostname(), pid: process.pid },
     cancelRequested: async (jobId) => (await redis.get(cancelKey(prefix, name, jobId))) ?? undefined,
+    stillOwned: async (job, token) => {
+      try {
+        return token !== undefined && (await job.extendLock(token, lockDurationMs)) === 1
+      } catch {
+        return false
+      }
+    },
   }
 
   // Producers cancel through a custom queue event; the worker running the job aborts it (BullMQ's cancelJob).
@@ -172,7 +180,7 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
       let outcome: Awaited<ReturnType<typeof runRecipeJob>>
       active.add(jobId)
       try {
-        outcome = await runRecipeJob(job, signal, context)
+        outcome = await runRecipeJob(job, token, signal, context)
       } catch (error) {
         const message = failureMessage(error)
         emit({ type: 'job.error', jobId, message })
@@ -196,13 +204,17 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
       prefix,
       concurrency,
       name: id,
-      lockDuration: options.lockDurationMs ?? 30_000,
+      lockDuration: lockDurationMs,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: options.maxStalledCount ?? 1,
       autorun: false,
     },
   )
   worker.on('error', (error) => logger?.warn?.(`worker: ${error.message}`))
+  // BullMQ's documented answer to a lock it could not renew: stop the job, the stalled check hands it on.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const jobId of jobIds) worker.cancelJob(jobId, LOCK_LOST_REASON)
+  })
   events.on(CANCEL_EVENT as 'waiting', (args: { jobId: string; reason?: string }) => {
     worker.cancelJob(args.jobId, args.reason ?? 'cancelled')
   })

@@ -29,6 +29,11 @@ import { bundleKey } from './queue-names.js'
 
 /** The abort reason a worker gives its jobs when it shuts down past its grace period: back to the queue. */
 export const SHUTDOWN_REASON = 'codebox.worker.shutdown'
+/**
+ * The abort reason when BullMQ could not renew a job's lock: another worker may already run it (the stalled check
+ * handed it on), so this one must stop and write nothing.
+ */
+export const LOCK_LOST_REASON = 'codebox.worker.lock-lost'
 
 /** What one job needs from the worker that runs it. */
 export interface JobContext {
@@ -41,6 +46,16 @@ export interface JobContext {
   readonly worker: QueueJobResult['worker']
   /** The reason of a pending cancellation of this job, if a producer asked for one. */
   readonly cancelRequested: (jobId: string) => Promise<string | undefined>
+  /** Whether this worker still holds the job's lock (extends it); checked right before the upload. */
+  readonly stillOwned: (job: Job, token: string | undefined) => Promise<boolean>
+}
+
+/** This worker no longer owns the job: it stops without writing anything, another worker has (or will get) it. */
+function lockLost(jobId: string): CodeboxError {
+  return new CodeboxError(
+    'QUEUE_LOCK_LOST',
+    `Job ${jobId} lost its lock (this worker stalled past lockDuration); it stopped without uploading, and BullMQ hands the job to another worker.`,
+  )
 }
 
 const PIPELINE = [...RECIPE_PHASES, 'collect', 'upload'] as const
@@ -117,6 +132,7 @@ function readJob(
  */
 export async function runRecipeJob(
   job: Job,
+  token: string | undefined,
   signal: AbortSignal | undefined,
   context: JobContext,
 ): Promise<QueueJobResult | 'requeue'> {
@@ -133,7 +149,9 @@ export async function runRecipeJob(
     ...extra,
   })
   const cancelReason = () =>
-    signal?.aborted && signal.reason !== SHUTDOWN_REASON ? String(signal.reason ?? 'cancelled') : undefined
+    signal?.aborted && signal.reason !== SHUTDOWN_REASON && signal.reason !== LOCK_LOST_REASON
+      ? String(signal.reason ?? 'cancelled')
+      : undefined
 
   const pending = await context.cancelRequested(jobId)
   if (pending !== undefined) {
@@ -149,6 +167,7 @@ export async function runRecipeJob(
   const directory = await mkdtemp(join(tmpdir(), 'codebox-queue-'))
   try {
     const wantsBundle = data.artifacts !== false
+    const runStarted = Date.now()
     const run = await runRecipe(
       {
         ...recipe,
@@ -167,6 +186,8 @@ export async function runRecipeJob(
         onEvent: progress.onEvent,
       },
     ).catch((error: unknown) => error as Error)
+    const runMs = Date.now() - runStarted
+    if (signal?.reason === LOCK_LOST_REASON) throw lockLost(jobId)
     if (!('schema' in run)) {
       if (signal?.reason === SHUTDOWN_REASON) return 'requeue'
       const result = resultOfError({ ...base, timings: timings() }, run, {
@@ -183,6 +204,8 @@ export async function runRecipeJob(
     let bundle: StoredBundle | null = null
     let uploadMs = 0
     if (wantsBundle && run.bundle) {
+      // A worker that stalled (CPU starved past lockDuration) may find its job handed on: then it must not write.
+      if (!(await context.stillOwned(job, token))) throw lockLost(jobId)
       progress.report('upload', 'started')
       const uploadStarted = Date.now()
       const key = bundleKey(jobId, data.artifacts ? data.artifacts.prefix : undefined)
@@ -193,7 +216,7 @@ export async function runRecipeJob(
     }
     await progress.flushed()
     return resultOfRun(
-      { ...base, timings: timings({ 'queue.uploadMs': uploadMs }) },
+      { ...base, timings: timings({ 'queue.runMs': runMs, 'queue.uploadMs': uploadMs }) },
       run,
       bundle,
       cancelReason(),
