@@ -143,6 +143,12 @@ for (const result of results) {
 const extraKeys = keys.filter((key) => !ids.includes(key.replace(/\.tar\.gz$/, ''))).length
 duplicated += extraKeys
 const notOk = results.filter((result) => result.status !== 'ok').length
+// Why results were not ok (a recipe that fails under load is a recipe outcome, not a queue fault, but it is shown).
+const reasons = new Map<string, number>()
+for (const result of results.filter((entry) => entry.status !== 'ok')) {
+  const key = `${result.status}: ${result.error?.code ?? '-'} ${result.error?.message.split('\n')[0]?.slice(0, 120) ?? ''}`
+  reasons.set(key, (reasons.get(key) ?? 0) + 1)
+}
 const ranAgain = results.filter((result) => result.attempt > 1).length
 const perJob = results.map((result) => result.timings['queue.totalMs'] ?? 0).sort((a, b) => a - b)
 // Lost: a job BullMQ gave up on, or one that completed without its bundle. A job still waiting or running when the
@@ -160,6 +166,7 @@ console.log(
   `  lost: ${lost}   duplicated bundles: ${duplicated}   bundles differing from their result: ${mismatched}`,
 )
 console.log(`  bundles in the store: ${keys.length}; jobs that ran more than once: ${ranAgain}`)
+for (const [reason, count] of reasons) console.log(`  not ok ×${count}: ${reason}`)
 console.log(
   `  per job (started → result): p50 ${(percentile(perJob, 0.5) / 1000).toFixed(1)} s, p95 ${(percentile(perJob, 0.95) / 1000).toFixed(1)} s; worker RSS max ${maxRssMb} MB`,
 )
