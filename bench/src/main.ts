@@ -16,6 +16,7 @@ import { hostBenchConfig, measureHostFigures } from './host-figures.js'
 import { machineInfo } from './machine-info.js'
 import { nativePhpVersion } from './native-php.js'
 import { measureNativePhp } from './native-php-baseline.js'
+import { measureQueue } from './queue/queue-figures.js'
 import { measureRawPlayground } from './raw-playground-baseline.js'
 import { renderTable } from './report-table.js'
 import { measureRequestFigures } from './request-figures.js'
@@ -41,6 +42,7 @@ const SECTIONS: readonly (readonly [string, (context: BenchContext) => Promise<v
   ['RSS per idle runtime (child process)', measureRss],
   ['baseline: raw Playground packages', measureRawPlayground],
   ['baseline: native PHP', measureNativePhp],
+  ['queue (BullMQ on a loopback redis-server)', (context) => measureQueue(context.results)],
 ]
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))

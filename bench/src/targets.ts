@@ -56,6 +56,9 @@ const TARGETS: readonly TargetSpec[] = [
   fixed('host-overhead', 'at most', 10, '≤ 10 %'),
   fixed('tenant-start-durable', 'at most', 500, '≤ 500 ms'),
   fixed('noisy-neighbour-p99', 'at most', 20, '≤ +20 %'),
+  // Issue 15: the queue (bench/src/queue).
+  fixed('queue-overhead', 'at most', 50, '≤ 50 ms'),
+  fixed('queue-scaling', 'at least', 1.7, '≥ 1.7×'),
 ]
 
 /** Judges every target; a target whose figure or baseline is missing is `not measured`, with the reason. */

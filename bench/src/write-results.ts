@@ -25,7 +25,8 @@ export interface RunInfo {
   readonly startedAt: string
   readonly durationMs: number
   readonly machine: MachineInfo
-  readonly config: BenchConfig
+  /** The run's configuration (`BenchConfig`, or the queue bench's own counts). */
+  readonly config: BenchConfig | Readonly<Record<string, number>>
   readonly versions: Readonly<Record<string, string>>
 }
 
@@ -51,7 +52,13 @@ export async function writeResults(
     ...run,
     finishedAt: new Date().toISOString(),
     method: METHOD,
-    units: { ms: 'milliseconds', MB: '10^6 bytes', 'req/s': 'requests per second', '×': 'ratio' },
+    units: {
+      ms: 'milliseconds',
+      MB: '10^6 bytes',
+      'req/s': 'requests per second',
+      'jobs/min': 'recipe jobs per minute',
+      '×': 'ratio',
+    },
     figures,
     targets,
     notes: results.notes,

@@ -59,6 +59,8 @@ export function exitCodeFor(code: string): ExitCode {
     return EXIT_CODES.UNAVAILABLE
   }
   if (code === 'SERVE_LISTEN_FAILED') return EXIT_CODES.UNAVAILABLE
+  if (code === 'QUEUE_REDIS_UNREACHABLE' || code === 'ARTIFACT_STORE_UNREACHABLE')
+    return EXIT_CODES.UNAVAILABLE
   if (code.startsWith('CONNECTOR_CREDENTIAL')) return EXIT_CODES.CREDENTIALS
   if (code === 'OPERATION_TIMED_OUT') return EXIT_CODES.TIMEOUT
   if (code === 'OPERATION_ABORTED') return EXIT_CODES.INTERRUPTED
@@ -111,6 +113,14 @@ export function fixFor(code: string): string {
       return 'use the approved version, or add the plugin (slug, version, sha256) to the approved-plugins manifest'
     case 'SERVE_LISTEN_FAILED':
       return 'pick another --port (0 picks a free one)'
+    case 'QUEUE_REDIS_UNREACHABLE':
+      return 'start redis-server or fix --redis / CODEBOX_REDIS_URL (host, port, password, database, rediss:// for TLS)'
+    case 'QUEUE_REDIS_URL_INVALID':
+      return 'write the Redis URL as redis://[user:password@]host[:port][/db] (rediss:// for TLS)'
+    case 'ARTIFACT_STORE_UNREACHABLE':
+      return 'check --artifacts: a writable directory, or an S3 bucket that exists with its endpoint (--s3-endpoint) and credentials'
+    case 'ARTIFACT_STORE_URL_INVALID':
+      return 'give --artifacts as file:///absolute/dir, a directory path, or s3://bucket/prefix'
     case 'SERVE_HOST_NOT_LOOPBACK':
       return 'serve listens on loopback only: use --host 127.0.0.1 or ::1'
     case 'TENANT_MANIFEST_INVALID':

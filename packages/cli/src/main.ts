@@ -7,6 +7,7 @@ import { registerHostCommands } from './commands/register-host-commands.js'
 import { runCommand } from './commands/run-command.js'
 import { schemaCommand } from './commands/schema-command.js'
 import { serveCommand } from './commands/serve-command.js'
+import { workerCommand } from './commands/worker-command.js'
 import { EXIT_CODES, type ExitCode } from './exit-codes.js'
 
 function integer(name: string, min: number, max: number) {
@@ -100,6 +101,67 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   registerHostCommands(program, io, (code) => {
     exitCode = code
   })
+  program
+    .command('worker')
+    .description(
+      'take recipe jobs from a BullMQ queue on Redis and run them until SIGINT/SIGTERM (then drain)',
+    )
+    .option(
+      '--redis <url>',
+      'Redis URL, redis://[user:password@]host[:port][/db] (default $CODEBOX_REDIS_URL)',
+    )
+    .requiredOption('--artifacts <url>', 'bundle store: file:///dir, a directory, or s3://bucket/prefix')
+    .option('--concurrency <n>', 'recipes run at once (default 1)', integer('--concurrency', 1, 64))
+    .option('--queue <name>', 'BullMQ queue name (default codebox-recipes)')
+    .option(
+      '--pool <n>',
+      'PHP workers booted ahead per site configuration, 0 for none (default 1)',
+      integer('--pool', 0, 16),
+    )
+    .option('--base-dir <dir>', 'directory holding the host files jobs may use (default: none allowed)')
+    .option(
+      '--grace <ms>',
+      'how long running jobs may finish after SIGTERM (default 60000)',
+      integer('--grace', 0, 86_400_000),
+    )
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// (default AWS_ENDPOINT_URL_S3 or AWS)')
+    .option(
+      '--lock-duration <ms>',
+      "how soon a dead worker's job is handed on (default 30000)",
+      integer('--lock-duration', 1_000, 3_600_000),
+    )
+    .option(
+      '--stalled-interval <ms>',
+      'how often to look for stalled jobs (default 30000)',
+      integer('--stalled-interval', 500, 3_600_000),
+    )
+    .option('--json', 'print one JSON document once the worker takes jobs')
+    .option('--offline', 'never download resources')
+    .addOption(cacheDir())
+    .action(async (options: Record<string, unknown>) => {
+      const number = (name: string) =>
+        options[name] === undefined ? {} : { [name]: options[name] as number }
+      exitCode = await workerCommand(
+        {
+          ...(options.redis === undefined ? {} : { redis: String(options.redis) }),
+          artifacts: String(options.artifacts),
+          ...number('concurrency'),
+          ...(options.queue === undefined ? {} : { queue: String(options.queue) }),
+          ...number('pool'),
+          ...(options.baseDir === undefined ? {} : { baseDir: String(options.baseDir) }),
+          ...(options.grace === undefined ? {} : { graceMs: options.grace as number }),
+          ...(options.s3Endpoint === undefined ? {} : { s3Endpoint: String(options.s3Endpoint) }),
+          ...(options.lockDuration === undefined ? {} : { lockDurationMs: options.lockDuration as number }),
+          ...(options.stalledInterval === undefined
+            ? {}
+            : { stalledIntervalMs: options.stalledInterval as number }),
+          json: options.json === true,
+          offline: options.offline === true,
+          ...(options.cacheDir === undefined ? {} : { cacheDir: String(options.cacheDir) }),
+        },
+        io,
+      )
+    })
 
   const bundle = program.command('bundle').description('work with artifact bundles')
   bundle
