@@ -27,8 +27,8 @@ export { BoundedBuffer, boundText, DEFAULT_MAX_OUTPUT_BYTES, truncationMarker } 
 export type { BundleInput, ChangeSetInput } from './bundle-input.js'
 export { BundleInputSchema, ChangeSetInputSchema } from './bundle-input.js'
 export { BUNDLE_PATHS } from './bundle-paths.js'
-export type { RedactedSplit, Redactor, RedactorOptions } from './redactor.js'
-export { createRedactor, MIN_SUBSTRING_SECRET_BYTES } from './redactor.js'
+export type { RedactedSplit, RedactionStream, Redactor, RedactorOptions } from './redactor.js'
+export { createRedactor } from './redactor.js'
 export type {
   Attestation,
   AttestationStatement,
@@ -82,6 +82,7 @@ export {
   VerificationProblemCodeSchema,
   VerificationProblemSchema,
 } from './schemas.js'
+export { MIN_SUBSTRING_SECRET_BYTES, SECRET_RUN_BYTES } from './secret-forms.js'
 export type { VerifyBundleOptions } from './verify-bundle.js'
 export { verifyBundle } from './verify-bundle.js'
 export type { BundleLimits, WriteBundleOptions, WriteBundleResult } from './write-bundle.js'

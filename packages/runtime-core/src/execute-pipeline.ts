@@ -136,10 +136,17 @@ export class ExecutePipeline<C extends CommandCatalogue> {
     const stdout = new BoundedBuffer({ maxBytes: MAX_OUTPUT_BYTES })
     const stderr = new BoundedBuffer({ maxBytes: MAX_OUTPUT_BYTES })
     const streamed = { stdout: false, stderr: false }
+    // Output events are redacted as streams, so a secret split between two chunks is redacted as if joined.
+    const outputRedaction = { stdout: redactor.stream(), stderr: redactor.stream() }
+    const emitOutput = (stream: 'stdout' | 'stderr', chunk: string): void => {
+      if (chunk.length > 0) events.emitRedacted({ type: 'command.output', commandId: id, stream, chunk })
+    }
     events.emit({ type: 'command.started', commandId: id, index, command, args: redactedArgs })
 
     /** Redacts the outputs and the message, records the command, emits `command.finished`: every path ends here. */
     const finish = (status: CommandStatus, exitCode: number | null, extra: FinishExtra): CommandResult => {
+      emitOutput('stdout', outputRedaction.stdout.flush())
+      emitOutput('stderr', outputRedaction.stderr.flush())
       const out = stdout.toBoundedText({ redactor })
       const err = stderr.toBoundedText({ redactor })
       const durationMs = Math.round(performance.now() - started)
@@ -236,7 +243,7 @@ export class ExecutePipeline<C extends CommandCatalogue> {
       if (controller.signal.aborted && cause) return
       streamed[stream] = true
       ;(stream === 'stdout' ? stdout : stderr).push(chunk)
-      events.emit({ type: 'command.output', commandId: id, stream, chunk })
+      emitOutput(stream, outputRedaction[stream].push(chunk))
     }
     let settled: Settled<Awaited<ReturnType<BackendInstance['execute']>>>
     try {

@@ -44,6 +44,11 @@ export class RuntimeEvents {
     this.emitFrom(event, only)
   }
 
+  /** Emits an event whose strings the caller has already redacted (a command's output, through a stream). */
+  emitRedacted(event: RuntimeEventInput): void {
+    this.hub.emit(event, { redacted: true })
+  }
+
   /**
    * Emits an event; a diagnostic is also recorded, with the command it came from (`from`) as its `command` and
    * `executionIndex`. Its `exitCode` is filled in when that command finishes.
