@@ -43,7 +43,12 @@ export type {
   ResourceResolver,
   ResourceResolverOptions,
 } from './resources/index.js'
-export { createResourceResolver, ResourceError, ResourceUnavailableError } from './resources/index.js'
+export {
+  createResourceResolver,
+  ResourceError,
+  ResourceUnavailableError,
+  treeDigest,
+} from './resources/index.js'
 export { BACKEND_VERSION } from './runtime/runtime-provenance.js'
 export { playgroundPool } from './runtime/worker-pool.js'
 export type { ServeHandle, ServeOptions } from './serve/serve.js'

@@ -93,7 +93,8 @@ export async function cacheAdd(
     slug,
   )
   if (header === undefined) throw noPluginHeader(location)
-  const version = versionFromHeader(spec, header.version, location)
+  // 'cache-add' always yields a version (or throws): the cache files plugins by version.
+  const version = versionFromHeader(spec, header.version, location, 'cache-add') as string
   const key = lockKey('plugin', slug, version)
   await checkLock(lockFile, key, sha256, location, 'cache-add', updateLock)
   const cachedZip = pluginZipPath(cacheDir, slug, version)

@@ -23,9 +23,15 @@ export function toolPharPath(cacheDir: string, name: string, version: string): s
 }
 
 /** `<cacheDir>/layers/plugin-<slug>-<version>-<first 12 hex of sha256>`; the plugin is in its `<slug>/` child. */
-export function pluginLayerPath(cacheDir: string, slug: string, version: string, sha256: string): string {
+export function pluginLayerPath(
+  cacheDir: string,
+  slug: string,
+  version: string | undefined,
+  sha256: string,
+): string {
   const short = sha256.replace(/^sha256:/, '').slice(0, 12)
-  return path.join(cacheDir, 'layers', `plugin-${slug}-${version}-${short}`)
+  // "unversioned" cannot clash with a version: versions start with a digit or letter and the digest follows anyway.
+  return path.join(cacheDir, 'layers', `plugin-${slug}-${version ?? 'unversioned'}-${short}`)
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -45,7 +51,7 @@ async function exists(file: string): Promise<boolean> {
 export async function ensurePluginLayer(
   cacheDir: string,
   slug: string,
-  version: string,
+  version: string | undefined,
   sha256: string,
   archive: PluginArchive,
 ): Promise<string> {

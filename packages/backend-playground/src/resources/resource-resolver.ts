@@ -30,7 +30,11 @@ export interface CacheAddOptions {
 export interface ResolvedResource {
   readonly kind: 'plugin' | 'tool'
   readonly slug: string
-  readonly version: string
+  /**
+   * The release: the plugin's `Version:` header (or the spec's), the phar's version. `undefined` only for a local
+   * plugin (a directory or zip used in place) whose main file has no `Version:` header: it is known by `sha256`.
+   */
+  readonly version: string | undefined
   /**
    * `sha256:<hex>` of the zip or phar bytes; for a plugin given as a directory, its tree digest (see `treeDigest`).
    */
@@ -61,6 +65,7 @@ export interface ResolvedPlugin extends ResolvedResource {
 /** A resolved tool: `path` is the phar. */
 export interface ResolvedTool extends ResolvedResource {
   readonly kind: 'tool'
+  readonly version: string
   readonly activate: false
 }
 

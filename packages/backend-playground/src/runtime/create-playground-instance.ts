@@ -4,6 +4,7 @@ import { runProgram } from '../commands/run-program.js'
 import { BackendPlaygroundError } from '../errors.js'
 import { installHeadless } from '../headless/headless-install.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
+import { pluginLabel } from '../resources/artifact-checks.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import {
@@ -214,7 +215,7 @@ export async function createPlaygroundInstance(
         if (outcome.exitCode !== 0) {
           throw new BackendPlaygroundError(
             'PLUGIN_ACTIVATION_FAILED',
-            `Plugin ${plugin.slug}@${plugin.version} failed to activate: ${outcome.message ?? outcome.stdout ?? ''}`,
+            `Plugin ${pluginLabel(plugin)} failed to activate: ${outcome.message ?? outcome.stdout ?? ''}`,
             { details: { plugin: plugin.slug } },
           )
         }

@@ -43,7 +43,8 @@ export function runtimeProvenance(
       (plugin): ProvenanceComponent => ({
         kind: 'plugin',
         name: plugin.slug,
-        version: plugin.version,
+        // A local plugin without a `Version:` header is named by its sha256 alone.
+        ...(plugin.version === undefined ? {} : { version: plugin.version }),
         sha256: plugin.sha256,
         source: plugin.origin,
       }),
