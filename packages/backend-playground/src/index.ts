@@ -61,6 +61,7 @@ export {
   SnapshotFormatError,
   SnapshotManifestSchema,
 } from './snapshot/snapshot-file.js'
+export { PhpVersionUnsupportedError } from './worker/php-module-errors.js'
 export type {
   PhpHttpRequest,
   PhpHttpResponse,

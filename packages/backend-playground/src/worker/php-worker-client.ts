@@ -1,6 +1,6 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads'
 import { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from '../errors.js'
-import { compiledPhpModule } from './compiled-php-module.js'
+import { assertLoadablePhpVersion, compiledPhpModule } from './compiled-php-module.js'
 import type {
   ExportedFile,
   InitResult,
@@ -256,11 +256,14 @@ export class PhpWorker implements AsyncDisposable {
    *
    * @throws {PhpWorkerTerminatedError} when `signal` aborts or the worker dies while starting.
    * @throws {PhpWorkerCallError} when PHP or WordPress fails to boot.
+   * @throws {PhpVersionUnsupportedError} `PHP_VERSION_UNSUPPORTED`, before any thread starts, for a version that
+   * does not load (the message lists the ones that do).
    */
   static async start(
     options: PhpWorkerOptions = {},
     callOptions: PhpWorkerCallOptions = {},
   ): Promise<PhpWorker> {
+    assertLoadablePhpVersion(options.phpVersion ?? '8.3', 'PhpWorker.start({ phpVersion })')
     const worker = new PhpWorker(options)
     try {
       const info = (await worker.#call(
