@@ -125,6 +125,7 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
     path: written.path,
     bundleId: written.bundleId,
     files: written.manifest.files.length,
+    bytes: written.manifest.files.reduce((total, file) => total + file.size, 0),
     omitted: written.omitted,
   }
 }

@@ -26,6 +26,7 @@ import type { CallOptions, CommandResult, ExecuteRequest } from './runtime.js'
 import { ABORT_GRACE_MS, DEFAULT_COMMAND_TIMEOUT_MS, MAX_OUTPUT_BYTES } from './runtime-defaults.js'
 import type { RuntimeEvents } from './runtime-events.js'
 import type { RuntimeLifecycle } from './runtime-lifecycle.js'
+import type { RuntimeCounters } from './runtime-stats.js'
 
 /** The policy error behind each command result denied by `commands.allow`, thrown under `throwOnFailure`. */
 const policyViolations = new WeakMap<object, RuntimeCommandPolicyViolationError>()
@@ -74,6 +75,8 @@ export interface ExecutePipelineInit<C extends CommandCatalogue> {
   readonly approvals: ApprovalGate
   /** Declares the runtime failed (a backend that did not stop a command within the grace). */
   readonly fail: (reason: string) => void
+  /** The runtime's counters; every finished command is counted by its status. */
+  readonly counters: RuntimeCounters
 }
 
 /**
@@ -147,6 +150,7 @@ export class ExecutePipeline<C extends CommandCatalogue> {
     const finish = (status: CommandStatus, exitCode: number | null, extra: FinishExtra): CommandResult => {
       emitOutput('stdout', outputRedaction.stdout.flush())
       emitOutput('stderr', outputRedaction.stderr.flush())
+      this.#init.counters.commandFinished(status)
       const out = stdout.toBoundedText({ redactor })
       const err = stderr.toBoundedText({ redactor })
       const durationMs = Math.round(performance.now() - started)

@@ -37,6 +37,8 @@ import { RuntimeEvents } from './runtime-events.js'
 import { RuntimeLifecycle } from './runtime-lifecycle.js'
 import { RuntimeMounts } from './runtime-mounts.js'
 import { runtimeRegistry } from './runtime-registry.js'
+import { RuntimeCounters, type RuntimeStats } from './runtime-stats.js'
+import { SPAN_ATTRIBUTES, SPAN_NAMES, type SpanOutcome, traced } from './runtime-telemetry.js'
 
 /** What `createRuntime()` resolved before the runtime exists: validated options, policy, credentials. */
 export interface RuntimeInit<C extends CommandCatalogue> {
@@ -82,6 +84,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #pipeline: ExecutePipeline<C>
   readonly #inputs: Record<string, unknown>
   readonly #timings: Record<string, number> = {}
+  readonly #counters = new RuntimeCounters()
 
   constructor(init: RuntimeInit<C>) {
     this.id = init.id
@@ -94,7 +97,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     this.metadata = init.metadata
     this.credentials = init.credentials
     this.#inputs = init.inputs
-    this.#events = new RuntimeEvents(init.id, init.redactor)
+    this.#events = new RuntimeEvents(init.id, init.redactor, () => this.#counters.restarted())
     this.emit = this.#events.emit
     this.#approvals = new ApprovalGate({
       policy: init.policy,
@@ -118,7 +121,17 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       history: this.#history,
       approvals: this.#approvals,
       fail: this.fail,
+      counters: this.#counters,
     })
+  }
+
+  /** The attributes every span of this runtime carries. */
+  get #spanAttributes(): Record<string, string> {
+    return { [SPAN_ATTRIBUTES.backend]: this.backend, [SPAN_ATTRIBUTES.runtimeId]: this.id }
+  }
+
+  stats(): RuntimeStats {
+    return this.#counters.snapshot()
   }
 
   get state(): RuntimeState {
@@ -220,13 +233,22 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   mount(spec: MountSpec & CallOptions): Promise<Unmount> {
-    return this.#guard(() => this.#mounts.mount(spec))
+    const mode = spec?.mode ?? 'readonly'
+    return traced(SPAN_NAMES.mount, { ...this.#spanAttributes, [SPAN_ATTRIBUTES.mountMode]: mode }, () =>
+      this.#guard(() => this.#mounts.mount(spec)),
+    )
   }
 
   execute<N extends CommandName<C>>(
     request: ExecuteRequest<C, N>,
   ): Promise<CommandResult<CommandValue<C, N>>> {
-    return this.#guard(() => this.#pipeline.execute(request))
+    const command = typeof request?.command === 'string' ? request.command : String(request?.command)
+    return traced(
+      SPAN_NAMES.execute,
+      { ...this.#spanAttributes, [SPAN_ATTRIBUTES.command]: command },
+      () => this.#guard(() => this.#pipeline.execute(request)),
+      describeResult,
+    )
   }
 
   observe<T extends RuntimeEventType = RuntimeEventType>(
@@ -242,7 +264,12 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   snapshot(options: CallOptions = {}): Promise<RuntimeSnapshot> {
-    return this.#guard(() => this.#snapshot(options))
+    return traced(
+      SPAN_NAMES.snapshot,
+      this.#spanAttributes,
+      () => this.#guard(() => this.#snapshot(options)),
+      (snapshot) => ({ attributes: { [SPAN_ATTRIBUTES.bytes]: snapshot.bytes.byteLength } }),
+    )
   }
 
   async #snapshot(options: CallOptions): Promise<RuntimeSnapshot> {
@@ -291,7 +318,14 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   collect(options: CollectOptions): Promise<CollectResult> {
-    return this.#guard(() => this.#collect(options))
+    return traced(
+      SPAN_NAMES.collect,
+      this.#spanAttributes,
+      () => this.#guard(() => this.#collect(options)),
+      (result) => ({
+        attributes: { [SPAN_ATTRIBUTES.bytes]: result.bytes, [SPAN_ATTRIBUTES.files]: result.files },
+      }),
+    )
   }
 
   async #collect(options: CollectOptions): Promise<CollectResult> {
@@ -342,6 +376,12 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   destroy(reason: 'destroy' | 'process-exit' | 'signal' | 'create-failed' = 'destroy'): Promise<void> {
+    return traced(SPAN_NAMES.destroy, { ...this.#spanAttributes, [SPAN_ATTRIBUTES.status]: reason }, () =>
+      this.#destroy(reason),
+    )
+  }
+
+  #destroy(reason: 'destroy' | 'process-exit' | 'signal' | 'create-failed'): Promise<void> {
     return this.#lifecycle.destroy({
       release: async () => {
         try {
@@ -370,5 +410,18 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.destroy()
+  }
+}
+
+/** A command's span: its status, exit code and output size; anything but `ok` is an error status. */
+function describeResult(result: CommandResult): SpanOutcome {
+  return {
+    attributes: {
+      [SPAN_ATTRIBUTES.status]: result.status,
+      ...(result.exitCode === null ? {} : { [SPAN_ATTRIBUTES.exitCode]: result.exitCode }),
+      [SPAN_ATTRIBUTES.bytes]: result.stdoutBytes + result.stderrBytes,
+      ...('code' in result && typeof result.code === 'string' ? { [SPAN_ATTRIBUTES.code]: result.code } : {}),
+    },
+    ...(result.status === 'ok' ? {} : { error: `command ${result.status}` }),
   }
 }

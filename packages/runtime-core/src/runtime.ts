@@ -20,6 +20,7 @@ import type { RuntimeState } from './errors.js'
 import type { ObserveOptions } from './event-hub.js'
 import type { CommandStatus, RuntimeEvent, RuntimeEventOf, RuntimeEventType } from './events.js'
 import type { Logger } from './logger.js'
+import type { RuntimeStats } from './runtime-stats.js'
 
 /** Options every call accepts. */
 export interface CallOptions {
@@ -154,6 +155,8 @@ export interface CollectResult {
   readonly bundleId: string
   /** Files listed in the manifest. */
   readonly files: number
+  /** Bytes of those files (as stored: redacted, bounded). */
+  readonly bytes: number
   /** Files left out on purpose, with the reason (as in the manifest), e.g. the snapshot while secrets are declared. */
   readonly omitted: readonly OmittedFile[]
 }
@@ -228,6 +231,8 @@ export interface Runtime<C extends CommandCatalogue = CommandCatalogue> extends 
   /** Returns the runtime to a named checkpoint. */
   restore(name: string, options?: CallOptions): Promise<void>
   collect(options: CollectOptions): Promise<CollectResult>
+  /** Counters since the runtime was created: commands by outcome and worker restarts (see {@link RuntimeStats}). */
+  stats(): RuntimeStats
   /** Frees the runtime. Idempotent and safe to call concurrently. */
   destroy(): Promise<void>
 }
