@@ -52,6 +52,8 @@ export const CommandRecordSchema = z.strictObject({
   stdout: BoundedTextSchema,
   stderr: BoundedTextSchema,
   error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+  /** Peak memory of the command's PHP requests in bytes, when the backend measured it. */
+  peakMemoryBytes: count.optional(),
 })
 /** See {@link CommandRecordSchema}. */
 export type CommandRecord = z.infer<typeof CommandRecordSchema>

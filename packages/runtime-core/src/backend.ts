@@ -144,6 +144,8 @@ export interface BackendCommandOutcome {
   readonly message?: string
   /** The typed code of a failure (e.g. `GRAPHQL_UNAVAILABLE`), kept on the failed result as `code`. */
   readonly code?: string
+  /** Peak memory of the command's PHP requests in bytes, when the backend measures it (see `CommandResultBase`). */
+  readonly peakMemoryBytes?: number
 }
 
 /** Whether and how one policy field is enforced. */

@@ -58,6 +58,7 @@ function settleWithGrace<T>(work: Promise<T>, signal: AbortSignal, graceMs: numb
 /** What a finished command adds to its result besides status and exit code. */
 interface FinishExtra {
   value?: unknown
+  peakMemoryBytes?: number | undefined
   message?: string
   code?: string
   timeoutMs?: number
@@ -154,6 +155,12 @@ export class ExecutePipeline<C extends CommandCatalogue> {
       const out = stdout.toBoundedText({ redactor })
       const err = stderr.toBoundedText({ redactor })
       const durationMs = Math.round(performance.now() - started)
+      const peak =
+        extra.peakMemoryBytes === undefined ||
+        !Number.isSafeInteger(extra.peakMemoryBytes) ||
+        extra.peakMemoryBytes < 0
+          ? {}
+          : { peakMemoryBytes: extra.peakMemoryBytes }
       const message = extra.message === undefined ? undefined : redactor.redactText(extra.message)
       events.commandFinished(id, index, exitCode)
       const base = {
@@ -168,6 +175,7 @@ export class ExecutePipeline<C extends CommandCatalogue> {
         truncated: out.truncated || err.truncated,
         startedAt,
         durationMs,
+        ...peak,
       }
       history.push(
         Object.freeze({
@@ -183,9 +191,19 @@ export class ExecutePipeline<C extends CommandCatalogue> {
           stdout: out,
           stderr: err,
           ...(message === undefined ? {} : { error: { code: extra.code ?? status, message } }),
+          ...peak,
         }),
       )
-      events.emit({ type: 'command.finished', commandId: id, index, command, status, exitCode, durationMs })
+      events.emit({
+        type: 'command.finished',
+        commandId: id,
+        index,
+        command,
+        status,
+        exitCode,
+        durationMs,
+        ...peak,
+      })
       const result = {
         ...base,
         status,
@@ -301,9 +319,11 @@ export class ExecutePipeline<C extends CommandCatalogue> {
       const text = outcome[stream]
       if (!streamed[stream] && text) output(stream, text)
     }
-    if (outcome.exitCode === 0) return finish('ok', 0, { value: outcome.value })
+    const { peakMemoryBytes } = outcome
+    if (outcome.exitCode === 0) return finish('ok', 0, { value: outcome.value, peakMemoryBytes })
     return finish('failed', outcome.exitCode, {
       value: outcome.value,
+      peakMemoryBytes,
       message: outcome.message ?? `exited with code ${outcome.exitCode}`,
       ...(outcome.code === undefined ? {} : { code: outcome.code }),
     })

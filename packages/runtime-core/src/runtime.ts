@@ -86,6 +86,12 @@ export interface CommandResultBase {
   readonly truncated: boolean
   readonly startedAt: string
   readonly durationMs: number
+  /**
+   * Peak memory PHP used while running the command (`memory_get_peak_usage(true)` at the end of its PHP requests,
+   * the largest if it made several), in bytes. Absent when the backend does not measure it or the command never
+   * finished a PHP request (denied, stopped at its deadline, crashed).
+   */
+  readonly peakMemoryBytes?: number
 }
 
 /** A command result, keyed by `status`. Redacted like every event. */
@@ -186,6 +192,8 @@ export interface CommandRecord {
   readonly stdout: RecordedOutput
   readonly stderr: RecordedOutput
   readonly error?: { readonly code: string; readonly message: string }
+  /** See {@link CommandResultBase.peakMemoryBytes}. */
+  readonly peakMemoryBytes?: number
 }
 
 /**

@@ -16,6 +16,7 @@ import { resolveWordPressZip, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-b
 import { applySiteSnapshot, encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { type DecodedSnapshot, decodeSnapshot } from '../snapshot/snapshot-file.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
+import { peakMemoryProbe } from './peak-memory-probe.js'
 import { PlaygroundInstance } from './playground-instance.js'
 import { RuntimeLogs } from './runtime-logs.js'
 import { RuntimeMounts } from './runtime-mounts.js'
@@ -172,7 +173,10 @@ export async function createPlaygroundInstance(
         ),
       // The recovery point may come from another runtime on the same template (or from a fork's source) with
       // another `headless` setting: this runtime's own pack is put back, as at create.
-      reinstall: (replacement) => installHeadless(replacement, options.headless),
+      reinstall: async (replacement) => {
+        await peakMemoryProbe.install(replacement)
+        await installHeadless(replacement, options.headless)
+      },
       bootLog: (line) => logs.boot(line),
     })
     instance = new PlaygroundInstance({
@@ -193,6 +197,7 @@ export async function createPlaygroundInstance(
       progress('restore', 0.7)
       await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal)
     }
+    await peakMemoryProbe.install(worker, signal)
     await installHeadless(worker, options.headless, signal)
     const activate = plugins.filter(
       (plugin) =>

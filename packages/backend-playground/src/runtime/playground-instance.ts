@@ -16,6 +16,7 @@ import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { encodeSiteSnapshot, restoreSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { decodeSnapshot } from '../snapshot/snapshot-file.js'
 import { isPhpWorkerTerminatedError } from '../worker/php-worker-client.js'
+import { peakMemoryProbe } from './peak-memory-probe.js'
 import { playgroundEnforcement } from './playground-enforcement.js'
 import type { RuntimeLogs } from './runtime-logs.js'
 import type { MountRequest, RuntimeMounts } from './runtime-mounts.js'
@@ -89,9 +90,11 @@ export class PlaygroundInstance implements BackendInstance {
     return this.#supervisor.run(async () => {
       context.signal.throwIfAborted()
       try {
+        await peakMemoryProbe.clear(this.#supervisor.worker)
         const outcome = await dispatchCommand(this.#host, command, args, context)
+        const peakMemoryBytes = await peakMemoryProbe.read(this.#supervisor.worker)
         await this.#supervisor.saveDatabase()
-        return outcome
+        return peakMemoryBytes === undefined ? outcome : { ...outcome, peakMemoryBytes }
       } catch (error) {
         if (isPhpWorkerTerminatedError(error)) {
           // The worker is gone (the command was stopped, or PHP crashed). Recover in the background, holding the
