@@ -61,7 +61,14 @@ export {
   SnapshotFormatError,
   SnapshotManifestSchema,
 } from './snapshot/snapshot-file.js'
-export { PhpVersionUnsupportedError } from './worker/php-module-errors.js'
+export { PhpModuleInvalidError, PhpVersionUnsupportedError } from './worker/php-module-errors.js'
+export type { PhpRuntimeFile } from './worker/php-module-files.js'
+export type {
+  InspectPhpRuntimeOptions,
+  PhpRuntimeExtension,
+  PhpRuntimeManifest,
+} from './worker/php-runtime-manifest.js'
+export { inspectPhpRuntime, PHP_RUNTIME_MANIFEST_SCHEMA } from './worker/php-runtime-manifest.js'
 export type {
   PhpHttpRequest,
   PhpHttpResponse,

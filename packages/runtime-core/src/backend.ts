@@ -34,6 +34,10 @@ export interface ProvenanceComponent {
   readonly sha256?: string
   /** Where it came from: a path, a package, a URL. */
   readonly source?: string
+  /** For a loadable part (a PHP extension): whether this runtime loads it. */
+  readonly enabled?: boolean
+  /** For a PHP module: the extensions PHP reports loaded (`get_loaded_extensions()`). */
+  readonly extensions?: readonly string[]
 }
 
 /** What a runtime is made of. */

@@ -82,7 +82,12 @@ export function enforcementReport(
 export async function collectBundle(input: CollectBundleInput): Promise<CollectResult> {
   const written = await writeBundle(
     {
-      provenance: { backend: input.provenance.backend, components: [...input.provenance.components] },
+      provenance: {
+        backend: input.provenance.backend,
+        components: input.provenance.components.map(({ extensions, ...component }) =>
+          extensions === undefined ? component : { ...component, extensions: [...extensions] },
+        ),
+      },
       policy: {
         effective: input.policy,
         digest: input.policyDigest,

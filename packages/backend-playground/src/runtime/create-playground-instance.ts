@@ -15,6 +15,7 @@ import {
 import { resolveWordPressZip, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
 import { applySiteSnapshot, encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { type DecodedSnapshot, decodeSnapshot } from '../snapshot/snapshot-file.js'
+import { loadedPhpExtensions, phpRuntimeManifest } from '../worker/php-runtime-manifest.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
 import { peakMemoryProbe } from './peak-memory-probe.js'
 import { PlaygroundInstance } from './playground-instance.js'
@@ -179,6 +180,8 @@ export async function createPlaygroundInstance(
       },
       bootLog: (line) => logs.boot(line),
     })
+    const phpRuntime = await phpRuntimeManifest(options.php)
+    const loadedExtensions = await loadedPhpExtensions(worker, phpRuntime.module.sha256)
     instance = new PlaygroundInstance({
       options,
       context,
@@ -187,6 +190,7 @@ export async function createPlaygroundInstance(
       supervisor,
       mounts,
       logs,
+      phpRuntime: await phpRuntimeManifest(options.php, { loadedExtensions }),
     })
     for (const line of bootLog) logs.boot(line)
     logs.boot(

@@ -15,6 +15,7 @@ import { BackendPlaygroundError } from '../errors.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { encodeSiteSnapshot, restoreSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { decodeSnapshot } from '../snapshot/snapshot-file.js'
+import type { PhpRuntimeManifest } from '../worker/php-runtime-manifest.js'
 import { isPhpWorkerTerminatedError } from '../worker/php-worker-client.js'
 import { peakMemoryProbe } from './peak-memory-probe.js'
 import { playgroundEnforcement } from './playground-enforcement.js'
@@ -33,6 +34,8 @@ export interface PlaygroundInstanceParts {
   readonly supervisor: WorkerSupervisor
   readonly mounts: RuntimeMounts
   readonly logs: RuntimeLogs
+  /** The PHP runtime by digest, recorded in provenance. */
+  readonly phpRuntime?: PhpRuntimeManifest
 }
 
 /**
@@ -73,7 +76,7 @@ export class PlaygroundInstance implements BackendInstance {
       maxGraphqlBodyBytes: options.graphql.maxBodyBytes,
       wpCli,
     }
-    this.#baseProvenance = runtimeProvenance(options, layers.template, layers.plugins)
+    this.#baseProvenance = runtimeProvenance(options, layers.template, layers.plugins, parts.phpRuntime)
     this.enforcement = playgroundEnforcement(context.policy)
   }
 

@@ -124,6 +124,7 @@ async function buildInto(
 ): Promise<void> {
   const workerOptions: PhpWorkerOptions = {
     phpVersion: options.phpVersion,
+    cacheDir: options.cacheDir,
     network: 'deny',
     constants: options.constants,
     wordpress: { siteDir, siteUrl: options.siteUrl },

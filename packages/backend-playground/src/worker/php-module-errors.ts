@@ -22,3 +22,25 @@ export class PhpVersionUnsupportedError extends BackendPlaygroundError {
     this.supported = supported
   }
 }
+
+/**
+ * The PHP WebAssembly module on disk is unusable: not valid WebAssembly (truncated, corrupted), or its SHA-256
+ * differs from the one recorded when this package version was first used here. Code: `PHP_MODULE_INVALID`;
+ * `details.file` names the file, `details.problem` says which (`invalid-wasm` or `digest-changed`).
+ */
+export class PhpModuleInvalidError extends BackendPlaygroundError {
+  /**
+   * @param file - the module's path.
+   * @param problem - what is wrong with it.
+   * @param message - the message, naming the file and the fix.
+   * @param details - digests and sizes.
+   */
+  constructor(
+    file: string,
+    problem: 'invalid-wasm' | 'digest-changed',
+    message: string,
+    details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super('PHP_MODULE_INVALID', message, { details: { file, problem, ...details } })
+  }
+}
