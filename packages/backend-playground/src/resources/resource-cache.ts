@@ -82,7 +82,7 @@ export async function ensurePluginLayer(
 
 /** One artifact file found in the cache. */
 export interface CachedFile {
-  readonly kind: 'plugin' | 'tool'
+  readonly kind: 'plugin' | 'tool' | 'wordpress'
   readonly slug: string
   readonly version: string
   readonly path: string
@@ -97,6 +97,11 @@ async function listDir(dir: string): Promise<string[]> {
 }
 
 /** Lists the zips and phars in the cache layout (sorted by kind, slug, version). */
+/** Where a WordPress release zip is cached: `<cacheDir>/wordpress/<version>/wordpress-<version>.zip`. */
+export function wordpressZipPath(cacheDir: string, version: string): string {
+  return path.join(cacheDir, 'wordpress', version, `wordpress-${version}.zip`)
+}
+
 export async function listCachedFiles(cacheDir: string): Promise<CachedFile[]> {
   const found: CachedFile[] = []
   for (const slug of (await listDir(path.join(cacheDir, 'plugins'))).sort()) {
@@ -104,6 +109,10 @@ export async function listCachedFiles(cacheDir: string): Promise<CachedFile[]> {
       const file = pluginZipPath(cacheDir, slug, version)
       if (await exists(file)) found.push({ kind: 'plugin', slug, version, path: file })
     }
+  }
+  for (const version of (await listDir(path.join(cacheDir, 'wordpress'))).sort(compareVersions)) {
+    const file = wordpressZipPath(cacheDir, version)
+    if (await exists(file)) found.push({ kind: 'wordpress', slug: 'wordpress', version, path: file })
   }
   for (const name of (await listDir(path.join(cacheDir, 'tools'))).sort()) {
     for (const version of (await listDir(path.join(cacheDir, 'tools', name))).sort(compareVersions)) {

@@ -12,7 +12,7 @@ import {
   prepareSiteTemplate,
   prepareWordPressTemplateOnce,
 } from '../site/template-cache.js'
-import { resolveWordPressZip, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
+import { resolveWordPressSource, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
 import { applySiteSnapshot, encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { type DecodedSnapshot, decodeSnapshot } from '../snapshot/snapshot-file.js'
 import { loadedPhpExtensions, phpRuntimeManifest } from '../worker/php-runtime-manifest.js'
@@ -33,6 +33,8 @@ interface BootLayers extends SiteLayers {
   readonly bootTemplate: WordPressTemplate
   /** Plugins the site template already activated. */
   readonly activated: ReadonlySet<string>
+  /** Where WordPress came from, for provenance (a bundled build, the cache, a download, a path). */
+  readonly wordpressSource: string
 }
 
 type Progress = (phase: string, fraction: number, message?: string) => void
@@ -61,7 +63,8 @@ async function resolveBootLayers(
   for (const spec of pluginSpecs) plugins.push(await resolver.resolvePlugin(spec, { signal }))
 
   progress('template', 0.25, `WordPress ${options.wordpress}, PHP ${options.php}`)
-  const { zipPath } = resolveWordPressZip(options.wordpress)
+  const wordpress = await resolveWordPressSource(options.wordpress, resolver, signal)
+  const { zipPath } = wordpress
   const template = await prepareWordPressTemplateOnce({
     zipPath,
     sqliteZipPath: SQLITE_INTEGRATION_ZIP,
@@ -113,6 +116,7 @@ async function resolveBootLayers(
     snapshot,
     bootTemplate: site ? { ...template, siteDir: site.siteDir } : template,
     activated: site?.activated ?? new Set(),
+    wordpressSource: wordpress.source,
   }
 }
 
@@ -191,6 +195,7 @@ export async function createPlaygroundInstance(
       mounts,
       logs,
       phpRuntime: await phpRuntimeManifest(options.php, { loadedExtensions }),
+      wordpressSource: layers.wordpressSource,
     })
     for (const line of bootLog) logs.boot(line)
     logs.boot(

@@ -36,6 +36,8 @@ export interface PlaygroundInstanceParts {
   readonly logs: RuntimeLogs
   /** The PHP runtime by digest, recorded in provenance. */
   readonly phpRuntime?: PhpRuntimeManifest
+  /** Where WordPress came from, recorded in provenance. Default: the `wordpress` option as given. */
+  readonly wordpressSource?: string
 }
 
 /**
@@ -76,7 +78,12 @@ export class PlaygroundInstance implements BackendInstance {
       maxGraphqlBodyBytes: options.graphql.maxBodyBytes,
       wpCli,
     }
-    this.#baseProvenance = runtimeProvenance(options, layers.template, layers.plugins, parts.phpRuntime)
+    this.#baseProvenance = runtimeProvenance(
+      { php: options.php, wordpress: parts.wordpressSource ?? options.wordpress },
+      layers.template,
+      layers.plugins,
+      parts.phpRuntime,
+    )
     this.enforcement = playgroundEnforcement(context.policy)
   }
 
