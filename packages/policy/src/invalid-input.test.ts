@@ -21,8 +21,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Every path into a JSON value (objects and arrays), root included. */
 function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
   const out = [at]
-  if (Array.isArray(value)) value.forEach((item, index) => out.push(...paths(item, [...at, index])))
-  else if (isPlainObject(value)) {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) out.push(...paths(item, [...at, index]))
+  } else if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) out.push(...paths(item, [...at, key]))
   }
   return out
