@@ -38,7 +38,7 @@ import { RuntimeLifecycle } from './runtime-lifecycle.js'
 import { RuntimeMounts } from './runtime-mounts.js'
 import { runtimeRegistry } from './runtime-registry.js'
 import { RuntimeCounters, type RuntimeStats } from './runtime-stats.js'
-import { SPAN_ATTRIBUTES, SPAN_NAMES, type SpanOutcome, traced } from './runtime-telemetry.js'
+import { describeCommandSpan, SPAN_ATTRIBUTES, SPAN_NAMES, traced } from './runtime-telemetry.js'
 
 /** What `createRuntime()` resolved before the runtime exists: validated options, policy, credentials. */
 export interface RuntimeInit<C extends CommandCatalogue> {
@@ -247,7 +247,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       SPAN_NAMES.execute,
       { ...this.#spanAttributes, [SPAN_ATTRIBUTES.command]: command },
       () => this.#guard(() => this.#pipeline.execute(request)),
-      describeResult,
+      describeCommandSpan,
     )
   }
 
@@ -410,18 +410,5 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.destroy()
-  }
-}
-
-/** A command's span: its status, exit code and output size; anything but `ok` is an error status. */
-function describeResult(result: CommandResult): SpanOutcome {
-  return {
-    attributes: {
-      [SPAN_ATTRIBUTES.status]: result.status,
-      ...(result.exitCode === null ? {} : { [SPAN_ATTRIBUTES.exitCode]: result.exitCode }),
-      [SPAN_ATTRIBUTES.bytes]: result.stdoutBytes + result.stderrBytes,
-      ...('code' in result && typeof result.code === 'string' ? { [SPAN_ATTRIBUTES.code]: result.code } : {}),
-    },
-    ...(result.status === 'ok' ? {} : { error: `command ${result.status}` }),
   }
 }

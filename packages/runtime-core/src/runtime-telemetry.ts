@@ -1,4 +1,5 @@
 import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { CommandResult } from './runtime.js'
 
 /** The tracer name codebox spans are recorded under (`@opentelemetry/api` instrumentation scope). */
 export const TRACER_NAME = '@codebox/runtime-core'
@@ -75,4 +76,17 @@ export function traced<T>(
       span.end()
     }
   })
+}
+
+/** A command's span: its status, exit code and output size; anything but `ok` is an error status. */
+export function describeCommandSpan(result: CommandResult): SpanOutcome {
+  return {
+    attributes: {
+      [SPAN_ATTRIBUTES.status]: result.status,
+      ...(result.exitCode === null ? {} : { [SPAN_ATTRIBUTES.exitCode]: result.exitCode }),
+      [SPAN_ATTRIBUTES.bytes]: result.stdoutBytes + result.stderrBytes,
+      ...('code' in result && typeof result.code === 'string' ? { [SPAN_ATTRIBUTES.code]: result.code } : {}),
+    },
+    ...(result.status === 'ok' ? {} : { error: `command ${result.status}` }),
+  }
 }
