@@ -93,7 +93,7 @@ const versions: Record<string, string> = {
   wordpress: WORDPRESS_VERSION,
   wasmPhp: WASM_PHP_VERSION,
   nativePhp: nativePhpVersion() ?? 'not installed',
-  wpGraphql: wpGraphql.available ? wpGraphql.plugin.version : 'unavailable',
+  wpGraphql: wpGraphql.available ? (wpGraphql.plugin.version ?? wpGraphql.plugin.sha256) : 'unavailable',
 }
 await writeResults(
   config.outFile,

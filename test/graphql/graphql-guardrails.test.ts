@@ -168,5 +168,21 @@ describe.skipIf(!hasWpGraphql)(
         errors: [{ extensions: { code: 'CODEBOX_BODY_TOO_LARGE', maxBodyBytes: 2048 } }],
       })
     })
+
+    it('fails with GRAPHQL_HTTP_ERROR and keeps the response when WPGraphQL itself answers HTTP >= 400', async () => {
+      // A body WPGraphQL cannot read as JSON has no query: it throws, and answers HTTP 500 with a GraphQL error.
+      const result = await runtime.execute({
+        command: 'wordpress.graphql',
+        args: { query: '{ generalSettings { title } }', headers: { 'content-type': 'text/plain' } },
+      })
+      expect(result.status).toBe('failed')
+      if (result.status !== 'failed') return
+      expect(result.code).toBe('GRAPHQL_HTTP_ERROR')
+      const value = result.value as { httpStatus: number; errors?: { message: string }[]; data: unknown }
+      expect(value.httpStatus).toBeGreaterThanOrEqual(400)
+      expect(result.message).toContain(`HTTP ${value.httpStatus}`)
+      expect(value.errors?.[0]?.message).toBeTruthy()
+      expect(JSON.parse(result.stdout)).toMatchObject({ errors: value.errors })
+    })
   },
 )

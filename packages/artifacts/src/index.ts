@@ -41,8 +41,8 @@ export { DEFAULT_BUNDLE_LIMITS } from './bundle-limits.js'
 export { BUNDLE_PATHS } from './bundle-paths.js'
 export type { MailAttachment, MailRecord } from './mail-record.js'
 export { MailAttachmentSchema, MailRecordSchema } from './mail-record.js'
-export type { RedactedSplit, Redactor, RedactorOptions } from './redactor.js'
-export { createRedactor, MIN_SUBSTRING_SECRET_BYTES } from './redactor.js'
+export type { RedactedSplit, RedactionStream, Redactor, RedactorOptions } from './redactor.js'
+export { createRedactor } from './redactor.js'
 export type {
   Attestation,
   AttestationStatement,
@@ -96,6 +96,7 @@ export {
   VerificationProblemCodeSchema,
   VerificationProblemSchema,
 } from './schemas.js'
+export { MIN_SUBSTRING_SECRET_BYTES, SECRET_RUN_BYTES } from './secret-forms.js'
 export type { VerifyBundleOptions } from './verify-bundle.js'
 export { verifyBundle } from './verify-bundle.js'
 export type { WriteBundleOptions, WriteBundleResult } from './write-bundle.js'

@@ -53,6 +53,8 @@ export const CommandRecordSchema = z.strictObject({
   stdout: BoundedTextSchema,
   stderr: BoundedTextSchema,
   error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+  /** Peak memory of the command's PHP requests in bytes, when the backend measured it. */
+  peakMemoryBytes: count.optional(),
 })
 /** See {@link CommandRecordSchema}. */
 export type CommandRecord = z.infer<typeof CommandRecordSchema>
@@ -144,6 +146,10 @@ export const ProvenanceComponentSchema = z.strictObject({
     .regex(/^(sha256:)?[0-9a-f]{64}$/, 'expected a SHA-256 as sha256:<hex> or bare lower-case hex')
     .optional(),
   source: z.string().optional(),
+  /** For a loadable part (a PHP extension): whether the runtime loads it. */
+  enabled: z.boolean().optional(),
+  /** For a PHP module: the extensions PHP reports loaded. */
+  extensions: z.array(z.string()).optional(),
 })
 /** See {@link ProvenanceComponentSchema}. */
 export type ProvenanceComponent = z.infer<typeof ProvenanceComponentSchema>

@@ -60,7 +60,12 @@ export type {
   ResourceResolver,
   ResourceResolverOptions,
 } from './resources/index.js'
-export { createResourceResolver, ResourceError, ResourceUnavailableError } from './resources/index.js'
+export {
+  createResourceResolver,
+  ResourceError,
+  ResourceUnavailableError,
+  treeDigest,
+} from './resources/index.js'
 export { BACKEND_VERSION } from './runtime/runtime-provenance.js'
 export { playgroundPool } from './runtime/worker-pool.js'
 export type { ForwardedResponse, ForwardKind, ForwardRequest } from './serve/forward-request.js'
@@ -75,6 +80,14 @@ export {
   SnapshotFormatError,
   SnapshotManifestSchema,
 } from './snapshot/snapshot-file.js'
+export { PhpModuleInvalidError, PhpVersionUnsupportedError } from './worker/php-module-errors.js'
+export type { PhpRuntimeFile } from './worker/php-module-files.js'
+export type {
+  InspectPhpRuntimeOptions,
+  PhpRuntimeExtension,
+  PhpRuntimeManifest,
+} from './worker/php-runtime-manifest.js'
+export { inspectPhpRuntime, PHP_RUNTIME_MANIFEST_SCHEMA } from './worker/php-runtime-manifest.js'
 export { isPhpWorkerTerminatedError, PhpWorker } from './worker/php-worker-client.js'
 export type {
   PhpHttpRequest,

@@ -1,5 +1,6 @@
 import { CliError } from './cli-error.js'
-import { EXIT_CODES, type ExitCode, exitCodeFor, fixFor } from './exit-codes.js'
+import { fixFor } from './error-fixes.js'
+import { EXIT_CODES, type ExitCode, exitCodeFor } from './exit-codes.js'
 
 /** The schema id of every `--json` document. */
 export const CLI_RESULT_SCHEMA_ID = 'codebox/cli-result/v1'

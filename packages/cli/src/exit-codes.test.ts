@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { EXIT_CODES, exitCodeFor, fixFor } from './exit-codes.js'
+import { fixFor } from './error-fixes.js'
+import { EXIT_CODES, exitCodeFor } from './exit-codes.js'
 
 // The README is the documentation scripts rely on: these tests keep it and the code from drifting apart.
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')

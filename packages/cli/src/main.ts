@@ -5,6 +5,7 @@ import { bundleVerifyCommand } from './commands/bundle-verify-command.js'
 import { cacheAddCommand, cacheListCommand } from './commands/cache-command.js'
 import { registerHostCommands } from './commands/register-host-commands.js'
 import { runCommand } from './commands/run-command.js'
+import { runtimeManifestCommand } from './commands/runtime-manifest-command.js'
 import { schemaCommand } from './commands/schema-command.js'
 import { serveCommand } from './commands/serve-command.js'
 import { workerCommand } from './commands/worker-command.js'
@@ -216,6 +217,27 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
       exitCode = await cacheListCommand(
         {
           json: options.json === true,
+          ...(options.cacheDir === undefined ? {} : { cacheDir: String(options.cacheDir) }),
+        },
+        io,
+      )
+    })
+
+  program
+    .command('runtime')
+    .description('describe the PHP runtime')
+    .command('manifest')
+    .description(
+      'print the PHP runtime by digest: the .wasm module, each extension .so, the loaded extensions',
+    )
+    .option('--php <version>', 'PHP version (default 8.3)')
+    .option('--json', 'print one JSON document (codebox/php-runtime-manifest/v1 as its result)')
+    .addOption(cacheDir())
+    .action(async (options: Record<string, unknown>) => {
+      exitCode = await runtimeManifestCommand(
+        {
+          json: options.json === true,
+          ...(options.php === undefined ? {} : { php: String(options.php) }),
           ...(options.cacheDir === undefined ? {} : { cacheDir: String(options.cacheDir) }),
         },
         io,

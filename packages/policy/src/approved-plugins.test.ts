@@ -95,4 +95,37 @@ describe('parseApprovedPluginManifest', () => {
       }),
     ).toThrow(/\$\.plugins\[1\]: ok@1 is listed twice/)
   })
+
+  it('approves by content an entry without a version, for a plugin with or without one', () => {
+    const manifest = parseApprovedPluginManifest({
+      schema: 'codebox/approved-plugins/v1',
+      plugins: [{ slug: 'dev', sha256: HASH_A }],
+    })
+    expect(() => assertPluginApproved(manifest, { slug: 'dev', sha256: HASH_A })).not.toThrow()
+    expect(() =>
+      assertPluginApproved(manifest, { slug: 'dev', version: '2.0.0', sha256: HASH_A }),
+    ).not.toThrow()
+    expect(() => assertPluginApproved(manifest, { slug: 'dev', sha256: HASH_B })).toThrow(
+      expect.objectContaining({ code: 'PLUGIN_NOT_APPROVED', reason: 'hash-mismatch' }),
+    )
+  })
+
+  it('does not let an entry naming a version approve a plugin without one, and says how to approve it', () => {
+    const manifest = parseApprovedPluginManifest({
+      schema: 'codebox/approved-plugins/v1',
+      plugins: [{ slug: 'dev', version: '1.0.0', sha256: HASH_A }],
+    })
+    let caught: unknown
+    try {
+      assertPluginApproved(manifest, { slug: 'dev', sha256: HASH_A })
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toMatchObject({
+      code: 'PLUGIN_NOT_APPROVED',
+      reason: 'version-not-approved',
+      version: null,
+    })
+    expect((caught as Error).message).toContain(`{ slug: "dev", sha256: "${HASH_A}" }`)
+  })
 })

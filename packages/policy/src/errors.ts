@@ -171,8 +171,8 @@ export class PluginNotApprovedError extends PolicyError {
   override name = 'PluginNotApprovedError'
   /** Plugin slug. */
   readonly slug: string
-  /** Requested version. */
-  readonly version: string
+  /** Requested version; `null` for a plugin without one (known by its SHA-256). */
+  readonly version: string | null
   /** Why it was refused. */
   readonly reason: PluginDenialReason
 
@@ -182,7 +182,7 @@ export class PluginNotApprovedError extends PolicyError {
    * @param message - human message naming the fix.
    */
   constructor(
-    plugin: { slug: string; version: string; sha256: string },
+    plugin: { slug: string; version: string | null; sha256: string },
     reason: PluginDenialReason,
     message: string,
   ) {

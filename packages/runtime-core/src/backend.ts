@@ -34,6 +34,10 @@ export interface ProvenanceComponent {
   readonly sha256?: string
   /** Where it came from: a path, a package, a URL. */
   readonly source?: string
+  /** For a loadable part (a PHP extension): whether this runtime loads it. */
+  readonly enabled?: boolean
+  /** For a PHP module: the extensions PHP reports loaded (`get_loaded_extensions()`). */
+  readonly extensions?: readonly string[]
 }
 
 /** What a runtime is made of. */
@@ -144,6 +148,8 @@ export interface BackendCommandOutcome {
   readonly message?: string
   /** The typed code of a failure (e.g. `GRAPHQL_UNAVAILABLE`), kept on the failed result as `code`. */
   readonly code?: string
+  /** Peak memory of the command's PHP requests in bytes, when the backend measures it (see `CommandResultBase`). */
+  readonly peakMemoryBytes?: number
 }
 
 /** Whether and how one policy field is enforced. */

@@ -86,7 +86,12 @@ export function enforcementReport(
 export async function collectBundle(input: CollectBundleInput): Promise<CollectResult> {
   const written = await writeBundle(
     {
-      provenance: { backend: input.provenance.backend, components: [...input.provenance.components] },
+      provenance: {
+        backend: input.provenance.backend,
+        components: input.provenance.components.map(({ extensions, ...component }) =>
+          extensions === undefined ? component : { ...component, extensions: [...extensions] },
+        ),
+      },
       policy: {
         effective: input.policy,
         digest: input.policyDigest,
@@ -134,6 +139,7 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
     path: written.path,
     bundleId: written.bundleId,
     files: written.manifest.files.length,
+    bytes: written.manifest.files.reduce((total, file) => total + file.size, 0),
     omitted: written.omitted,
   }
 }

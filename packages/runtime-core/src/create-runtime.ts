@@ -11,6 +11,7 @@ import type { CreateRuntimeOptions, Runtime } from './runtime.js'
 import { DEFAULT_CREATE_TIMEOUT_MS } from './runtime-defaults.js'
 import { RuntimeImpl } from './runtime-impl.js'
 import { runtimeRegistry } from './runtime-registry.js'
+import { SPAN_ATTRIBUTES, SPAN_NAMES, traced } from './runtime-telemetry.js'
 
 /**
  * Creates a runtime on the given backend: validates options and policy, resolves connector credentials (failing
@@ -33,18 +34,26 @@ export async function createRuntime<C extends CommandCatalogue>(
   options: CreateRuntimeOptions<C>,
 ): Promise<Runtime<C>> {
   // Secrets are registered as soon as they resolve, so whatever fails later (a backend error echoing PHP output
-  // that printed a connector constant, say) is redacted on its way out.
+  // that printed a connector constant, say) is redacted on its way out (before the span records it).
   const redactor = createRedactor()
-  try {
-    return await startRuntime(options, redactor)
-  } catch (error) {
-    throw redactError(error, redactor)
-  }
+  const backend = (options as { backend?: { name?: unknown } } | undefined)?.backend?.name
+  return traced(
+    SPAN_NAMES.create,
+    { [SPAN_ATTRIBUTES.backend]: typeof backend === 'string' ? backend : 'unknown' },
+    async (span) => {
+      try {
+        return await startRuntime(options, redactor, (id) => span.setAttribute(SPAN_ATTRIBUTES.runtimeId, id))
+      } catch (error) {
+        throw redactError(error, redactor)
+      }
+    },
+  )
 }
 
 async function startRuntime<C extends CommandCatalogue>(
   options: CreateRuntimeOptions<C>,
   redactor: Redactor,
+  named: (runtimeId: string) => void,
 ): Promise<Runtime<C>> {
   validate(CreateOptionsSchema, options, 'RUNTIME_OPTIONS_INVALID', 'createRuntime options')
   const logger = options.logger ?? silentLogger
@@ -83,6 +92,7 @@ async function startRuntime<C extends CommandCatalogue>(
       restoredFrom: options.from ? 'snapshot' : null,
     },
   })
+  named(runtime.id)
   if (options.cleanupOnExit !== false) runtimeRegistry.add(runtime)
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS

@@ -98,7 +98,8 @@ export class EventHub {
     return this.#closed
   }
 
-  emit(input: RuntimeEventInput): RuntimeEvent | undefined {
+  /** Stamps, redacts (unless `redacted` says the caller did), records and fans out an event. */
+  emit(input: RuntimeEventInput, options: { readonly redacted?: boolean } = {}): RuntimeEvent | undefined {
     if (this.#closed) return undefined
     this.#seq += 1
     const stamped = {
@@ -107,7 +108,7 @@ export class EventHub {
       seq: this.#seq,
       time: new Date().toISOString(),
     } as RuntimeEvent
-    const event = Object.freeze(this.#redact(stamped))
+    const event = Object.freeze(options.redacted === true ? stamped : this.#redact(stamped))
     this.#record(event)
     for (const subscriber of this.#subscribers) {
       if (subscriber.accepts(event.type)) subscriber.push(event)

@@ -53,6 +53,8 @@ export interface RuntimeEventPayloads {
     readonly status: CommandStatus
     readonly exitCode: number | null
     readonly durationMs: number
+    /** Peak memory of the command's PHP requests in bytes, when the backend measured it. */
+    readonly peakMemoryBytes?: number
   }
   'approval.requested': {
     readonly kind: 'command' | 'write'

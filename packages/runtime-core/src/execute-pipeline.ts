@@ -26,6 +26,7 @@ import type { CallOptions, CommandResult, ExecuteRequest } from './runtime.js'
 import { ABORT_GRACE_MS, DEFAULT_COMMAND_TIMEOUT_MS, MAX_OUTPUT_BYTES } from './runtime-defaults.js'
 import type { RuntimeEvents } from './runtime-events.js'
 import type { RuntimeLifecycle } from './runtime-lifecycle.js'
+import type { RuntimeCounters } from './runtime-stats.js'
 
 /** The policy error behind each command result denied by `commands.allow`, thrown under `throwOnFailure`. */
 const policyViolations = new WeakMap<object, RuntimeCommandPolicyViolationError>()
@@ -57,6 +58,7 @@ function settleWithGrace<T>(work: Promise<T>, signal: AbortSignal, graceMs: numb
 /** What a finished command adds to its result besides status and exit code. */
 interface FinishExtra {
   value?: unknown
+  peakMemoryBytes?: number | undefined
   message?: string
   code?: string
   timeoutMs?: number
@@ -74,6 +76,8 @@ export interface ExecutePipelineInit<C extends CommandCatalogue> {
   readonly approvals: ApprovalGate
   /** Declares the runtime failed (a backend that did not stop a command within the grace). */
   readonly fail: (reason: string) => void
+  /** The runtime's counters; every finished command is counted by its status. */
+  readonly counters: RuntimeCounters
 }
 
 /**
@@ -136,13 +140,27 @@ export class ExecutePipeline<C extends CommandCatalogue> {
     const stdout = new BoundedBuffer({ maxBytes: MAX_OUTPUT_BYTES })
     const stderr = new BoundedBuffer({ maxBytes: MAX_OUTPUT_BYTES })
     const streamed = { stdout: false, stderr: false }
+    // Output events are redacted as streams, so a secret split between two chunks is redacted as if joined.
+    const outputRedaction = { stdout: redactor.stream(), stderr: redactor.stream() }
+    const emitOutput = (stream: 'stdout' | 'stderr', chunk: string): void => {
+      if (chunk.length > 0) events.emitRedacted({ type: 'command.output', commandId: id, stream, chunk })
+    }
     events.emit({ type: 'command.started', commandId: id, index, command, args: redactedArgs })
 
     /** Redacts the outputs and the message, records the command, emits `command.finished`: every path ends here. */
     const finish = (status: CommandStatus, exitCode: number | null, extra: FinishExtra): CommandResult => {
+      emitOutput('stdout', outputRedaction.stdout.flush())
+      emitOutput('stderr', outputRedaction.stderr.flush())
+      this.#init.counters.commandFinished(status)
       const out = stdout.toBoundedText({ redactor })
       const err = stderr.toBoundedText({ redactor })
       const durationMs = Math.round(performance.now() - started)
+      const peak =
+        extra.peakMemoryBytes === undefined ||
+        !Number.isSafeInteger(extra.peakMemoryBytes) ||
+        extra.peakMemoryBytes < 0
+          ? {}
+          : { peakMemoryBytes: extra.peakMemoryBytes }
       const message = extra.message === undefined ? undefined : redactor.redactText(extra.message)
       events.commandFinished(id, index, exitCode)
       const base = {
@@ -157,6 +175,7 @@ export class ExecutePipeline<C extends CommandCatalogue> {
         truncated: out.truncated || err.truncated,
         startedAt,
         durationMs,
+        ...peak,
       }
       history.push(
         Object.freeze({
@@ -172,9 +191,19 @@ export class ExecutePipeline<C extends CommandCatalogue> {
           stdout: out,
           stderr: err,
           ...(message === undefined ? {} : { error: { code: extra.code ?? status, message } }),
+          ...peak,
         }),
       )
-      events.emit({ type: 'command.finished', commandId: id, index, command, status, exitCode, durationMs })
+      events.emit({
+        type: 'command.finished',
+        commandId: id,
+        index,
+        command,
+        status,
+        exitCode,
+        durationMs,
+        ...peak,
+      })
       const result = {
         ...base,
         status,
@@ -236,7 +265,7 @@ export class ExecutePipeline<C extends CommandCatalogue> {
       if (controller.signal.aborted && cause) return
       streamed[stream] = true
       ;(stream === 'stdout' ? stdout : stderr).push(chunk)
-      events.emit({ type: 'command.output', commandId: id, stream, chunk })
+      emitOutput(stream, outputRedaction[stream].push(chunk))
     }
     let settled: Settled<Awaited<ReturnType<BackendInstance['execute']>>>
     try {
@@ -290,9 +319,11 @@ export class ExecutePipeline<C extends CommandCatalogue> {
       const text = outcome[stream]
       if (!streamed[stream] && text) output(stream, text)
     }
-    if (outcome.exitCode === 0) return finish('ok', 0, { value: outcome.value })
+    const { peakMemoryBytes } = outcome
+    if (outcome.exitCode === 0) return finish('ok', 0, { value: outcome.value, peakMemoryBytes })
     return finish('failed', outcome.exitCode, {
       value: outcome.value,
+      peakMemoryBytes,
       message: outcome.message ?? `exited with code ${outcome.exitCode}`,
       ...(outcome.code === undefined ? {} : { code: outcome.code }),
     })

@@ -115,3 +115,6 @@ export {
   MAX_OUTPUT_BYTES,
 } from './runtime-defaults.js'
 export { runtimeRegistry } from './runtime-registry.js'
+export type { RuntimeStats } from './runtime-stats.js'
+export { RUNTIME_RECOVERED } from './runtime-stats.js'
+export { SPAN_ATTRIBUTES, SPAN_NAMES, TRACER_NAME } from './runtime-telemetry.js'

@@ -56,7 +56,12 @@ function kindOf(schema: z.ZodType | undefined): SchemaKind {
 export function parseKeyValueArgs(entries: readonly string[], schema?: z.ZodType): Record<string, unknown> {
   const result: Record<string, unknown> = {}
   const issues: ValidationIssue[] = []
-  entries.forEach((entry, index) => {
+  entries.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'string') {
+      // Callers outside TypeScript can put anything in the array; it is named by position, never echoed.
+      issues.push({ path: `$[${index}]`, message: `expected a "key=value" string; got ${typeof entry}` })
+      return
+    }
     const eq = entry.indexOf('=')
     const key = eq === -1 ? '' : entry.slice(0, eq).trim()
     if (eq === -1 || key === '' || key.split('.').some((part) => part === '')) {

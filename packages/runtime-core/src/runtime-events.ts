@@ -2,6 +2,7 @@ import type { Redactor } from '@codebox/artifacts'
 import type { RuntimeDiagnostic } from './backend.js'
 import { EventHub } from './event-hub.js'
 import type { RuntimeEventInput } from './events.js'
+import { RUNTIME_RECOVERED } from './runtime-stats.js'
 
 /** The command a diagnostic belongs to: its position among the runtime's commands and its name. */
 export interface CommandOwner {
@@ -22,8 +23,15 @@ export class RuntimeEvents {
   /** Commands dispatched to the backend and not finished yet, by id: diagnostics raised meanwhile belong to them. */
   readonly #running = new Map<string, CommandOwner>()
 
-  constructor(runtimeId: string, redactor: Redactor) {
+  readonly #onRecovered: () => void
+
+  /**
+   * @param onRecovered - called for each diagnostic with code {@link RUNTIME_RECOVERED}: the backend replaced a lost
+   * worker and went on.
+   */
+  constructor(runtimeId: string, redactor: Redactor, onRecovered: () => void = () => {}) {
     this.hub = new EventHub(runtimeId, (event) => redactor.redactJson(event))
+    this.#onRecovered = onRecovered
   }
 
   /** Diagnostics recorded so far, oldest first (the live array: exit codes are filled in as commands finish). */
@@ -46,6 +54,11 @@ export class RuntimeEvents {
     this.emitFrom(event, only)
   }
 
+  /** Emits an event whose strings the caller has already redacted (a command's output, through a stream). */
+  emitRedacted(event: RuntimeEventInput): void {
+    this.hub.emit(event, { redacted: true })
+  }
+
   /**
    * Emits an event; a diagnostic is also recorded, with the command it came from (`from`) as its `command` and
    * `executionIndex`. Its `exitCode` is filled in when that command finishes.
@@ -57,6 +70,7 @@ export class RuntimeEvents {
         : event,
     )
     if (emitted?.type !== 'diagnostic') return
+    if (emitted.code === RUNTIME_RECOVERED) this.#onRecovered()
     const owner =
       from && (emitted.command === undefined || emitted.command === from.command) ? from : undefined
     this.#diagnostics.push({

@@ -39,6 +39,8 @@ import { RuntimeEvents } from './runtime-events.js'
 import { RuntimeLifecycle } from './runtime-lifecycle.js'
 import { RuntimeMounts } from './runtime-mounts.js'
 import { runtimeRegistry } from './runtime-registry.js'
+import { RuntimeCounters, type RuntimeStats } from './runtime-stats.js'
+import { describeCommandSpan, SPAN_ATTRIBUTES, SPAN_NAMES, traced } from './runtime-telemetry.js'
 
 /** What `createRuntime()` resolved before the runtime exists: validated options, policy, credentials. */
 export interface RuntimeInit<C extends CommandCatalogue> {
@@ -85,6 +87,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #pipeline: ExecutePipeline<C>
   readonly #inputs: Record<string, unknown>
   readonly #timings: Record<string, number> = {}
+  readonly #counters = new RuntimeCounters()
 
   constructor(init: RuntimeInit<C>) {
     this.id = init.id
@@ -97,7 +100,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     this.metadata = init.metadata
     this.credentials = init.credentials
     this.#inputs = init.inputs
-    this.#events = new RuntimeEvents(init.id, init.redactor)
+    this.#events = new RuntimeEvents(init.id, init.redactor, () => this.#counters.restarted())
     this.emit = this.#events.emit
     this.#events.hub.on('mail.captured', (event) => {
       if (event.type === 'mail.captured') this.#mailbox.record(event)
@@ -124,7 +127,17 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       history: this.#history,
       approvals: this.#approvals,
       fail: this.fail,
+      counters: this.#counters,
     })
+  }
+
+  /** The attributes every span of this runtime carries. */
+  get #spanAttributes(): Record<string, string> {
+    return { [SPAN_ATTRIBUTES.backend]: this.backend, [SPAN_ATTRIBUTES.runtimeId]: this.id }
+  }
+
+  stats(): RuntimeStats {
+    return this.#counters.snapshot()
   }
 
   get state(): RuntimeState {
@@ -230,13 +243,22 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   mount(spec: MountSpec & CallOptions): Promise<Unmount> {
-    return this.#guard(() => this.#mounts.mount(spec))
+    const mode = spec?.mode ?? 'readonly'
+    return traced(SPAN_NAMES.mount, { ...this.#spanAttributes, [SPAN_ATTRIBUTES.mountMode]: mode }, () =>
+      this.#guard(() => this.#mounts.mount(spec)),
+    )
   }
 
   execute<N extends CommandName<C>>(
     request: ExecuteRequest<C, N>,
   ): Promise<CommandResult<CommandValue<C, N>>> {
-    return this.#guard(() => this.#pipeline.execute(request))
+    const command = typeof request?.command === 'string' ? request.command : String(request?.command)
+    return traced(
+      SPAN_NAMES.execute,
+      { ...this.#spanAttributes, [SPAN_ATTRIBUTES.command]: command },
+      () => this.#guard(() => this.#pipeline.execute(request)),
+      describeCommandSpan,
+    )
   }
 
   observe<T extends RuntimeEventType = RuntimeEventType>(
@@ -252,7 +274,12 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   snapshot(options: CallOptions = {}): Promise<RuntimeSnapshot> {
-    return this.#guard(() => this.#snapshot(options))
+    return traced(
+      SPAN_NAMES.snapshot,
+      this.#spanAttributes,
+      () => this.#guard(() => this.#snapshot(options)),
+      (snapshot) => ({ attributes: { [SPAN_ATTRIBUTES.bytes]: snapshot.bytes.byteLength } }),
+    )
   }
 
   async #snapshot(options: CallOptions): Promise<RuntimeSnapshot> {
@@ -301,7 +328,14 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   collect(options: CollectOptions): Promise<CollectResult> {
-    return this.#guard(() => this.#collect(options))
+    return traced(
+      SPAN_NAMES.collect,
+      this.#spanAttributes,
+      () => this.#guard(() => this.#collect(options)),
+      (result) => ({
+        attributes: { [SPAN_ATTRIBUTES.bytes]: result.bytes, [SPAN_ATTRIBUTES.files]: result.files },
+      }),
+    )
   }
 
   async #collect(options: CollectOptions): Promise<CollectResult> {
@@ -354,6 +388,12 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   }
 
   destroy(reason: 'destroy' | 'process-exit' | 'signal' | 'create-failed' = 'destroy'): Promise<void> {
+    return traced(SPAN_NAMES.destroy, { ...this.#spanAttributes, [SPAN_ATTRIBUTES.status]: reason }, () =>
+      this.#destroy(reason),
+    )
+  }
+
+  #destroy(reason: 'destroy' | 'process-exit' | 'signal' | 'create-failed'): Promise<void> {
     return this.#lifecycle.destroy({
       release: async () => {
         try {

@@ -21,6 +21,7 @@ import type { ObserveOptions } from './event-hub.js'
 import type { CommandStatus, RuntimeEvent, RuntimeEventOf, RuntimeEventType } from './events.js'
 import type { Logger } from './logger.js'
 import type { CapturedMail } from './mail-message.js'
+import type { RuntimeStats } from './runtime-stats.js'
 
 /** Options every call accepts. */
 export interface CallOptions {
@@ -86,6 +87,12 @@ export interface CommandResultBase {
   readonly truncated: boolean
   readonly startedAt: string
   readonly durationMs: number
+  /**
+   * Peak memory PHP used while running the command (`memory_get_peak_usage(true)` at the end of its PHP requests,
+   * the largest if it made several), in bytes. Absent when the backend does not measure it or the command never
+   * finished a PHP request (denied, stopped at its deadline, crashed).
+   */
+  readonly peakMemoryBytes?: number
 }
 
 /** A command result, keyed by `status`. Redacted like every event. */
@@ -155,6 +162,8 @@ export interface CollectResult {
   readonly bundleId: string
   /** Files listed in the manifest. */
   readonly files: number
+  /** Bytes of those files (as stored: redacted, bounded). */
+  readonly bytes: number
   /** Files left out on purpose, with the reason (as in the manifest), e.g. the snapshot while secrets are declared. */
   readonly omitted: readonly OmittedFile[]
 }
@@ -184,6 +193,8 @@ export interface CommandRecord {
   readonly stdout: RecordedOutput
   readonly stderr: RecordedOutput
   readonly error?: { readonly code: string; readonly message: string }
+  /** See {@link CommandResultBase.peakMemoryBytes}. */
+  readonly peakMemoryBytes?: number
 }
 
 /**
@@ -243,6 +254,8 @@ export interface Runtime<C extends CommandCatalogue = CommandCatalogue> extends 
   /** Returns the runtime to a named checkpoint. */
   restore(name: string, options?: CallOptions): Promise<void>
   collect(options: CollectOptions): Promise<CollectResult>
+  /** Counters since the runtime was created: commands by outcome and worker restarts (see {@link RuntimeStats}). */
+  stats(): RuntimeStats
   /** Frees the runtime. Idempotent and safe to call concurrently. */
   destroy(): Promise<void>
 }

@@ -87,10 +87,19 @@ describe('playgroundRecipeBackend', () => {
     expect(
       issues(() =>
         playgroundRecipeBackend(
-          spec({ schema, runtime: { backend: 'docker', wp: '7.0', phpVersion: '7.4' } }),
+          spec({ schema, runtime: { backend: 'docker', wp: 'banana', phpVersion: '7.4' } }),
         ),
       ).map((issue) => issue.split(':')[0]),
     ).toEqual(['$.runtime.backend', '$.runtime.wp', '$.runtime.phpVersion'])
+  })
+
+  it('takes any WordPress release version, like the seed recipe\'s "7.0": it resolves from the cache or wordpress.org', () => {
+    for (const wp of ['7.0', '6.9', '6.8.3', 'latest', './wordpress', './wordpress-6.9.zip']) {
+      expect(
+        issues(() => playgroundRecipeBackend(spec({ schema, runtime: { wp } }))),
+        wp,
+      ).toEqual([])
+    }
   })
 
   it('activates plain plugins by their file and loads mu-plugins through a loader instead', () => {

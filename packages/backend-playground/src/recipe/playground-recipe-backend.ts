@@ -18,6 +18,7 @@ import {
   type PlaygroundOptions,
   SUPPORTED_PHP_VERSIONS,
 } from '../playground-options.js'
+import { isWordPressVersion } from '../resources/wordpress-release.js'
 import { translateBlueprint, wpCliArgv } from './blueprint-steps.js'
 import {
   muPluginLoaderProgram,
@@ -87,15 +88,18 @@ function playgroundOptions(
     })
   }
   const wp = runtime.wp
+  // A release version resolves like a plugin (cache, else wordpress.org); a path is checked when it is prepared.
+  const isPath = wp !== undefined && (wp.endsWith('.zip') || wp.includes('/') || wp.includes('\\'))
   if (
     wp !== undefined &&
     !(BUNDLED_WORDPRESS_VERSIONS as readonly string[]).includes(wp) &&
-    !WORDPRESS_CHANNELS.includes(wp) &&
-    !wp.endsWith('.zip')
+    ![...WORDPRESS_CHANNELS, 'latest'].includes(wp) &&
+    !isWordPressVersion(wp) &&
+    !isPath
   ) {
     issues.push({
       path: '$.runtime.wp',
-      message: `WordPress "${wp}" is not available offline; use one of ${[...BUNDLED_WORDPRESS_VERSIONS, ...WORDPRESS_CHANNELS].join(', ')} or a path to a WordPress build .zip`,
+      message: `"${wp}" is not a WordPress version or path; use a release version such as "6.9" (bundled: ${BUNDLED_WORDPRESS_VERSIONS.join(', ')}; others resolve from the cache, \`codebox cache add\`, or wordpress.org), ${[...WORDPRESS_CHANNELS, 'latest'].join(', ')}, or a path to a WordPress release zip or directory`,
     })
   }
   const php = runtime.phpVersion

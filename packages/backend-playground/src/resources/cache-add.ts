@@ -1,6 +1,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { checkPin, noPluginHeader, versionFromHeader } from './artifact-checks.js'
+import { cacheAddWordPress } from './cache-add-wordpress.js'
 import { findPluginHeader } from './plugin-header.js'
 import { acceptPhar } from './resolve-tool.js'
 import type { ResolverContext } from './resolver-context.js'
@@ -18,11 +19,12 @@ import {
   normalizeToolSpec,
 } from './resource-spec.js'
 import { throwIfAborted } from './throw-if-aborted.js'
+import { wordpressRootOf, wordpressZipVersion } from './wordpress-release.js'
 import { readPluginZip, zipPluginDirectory } from './zip-archive.js'
 
 /**
- * `ResourceResolver.cacheAdd`: puts a plugin zip, a plugin directory (zipped deterministically) or a `.phar` into
- * the cache without network and records it in the lock file.
+ * `ResourceResolver.cacheAdd`: puts a plugin zip, a plugin directory (zipped deterministically), a `.phar` or a
+ * WordPress release (zip or directory) into the cache without network and records it in the lock file.
  */
 export async function cacheAdd(
   context: ResolverContext,
@@ -35,7 +37,9 @@ export async function cacheAdd(
     throw new ResourceUnavailableError(
       `file:${input}`,
       [{ place: 'local', location: path.resolve(input), outcome: 'not found' }],
-      ['give cacheAdd an existing plugin zip, plugin directory or wp-cli.phar'],
+      [
+        'give cacheAdd an existing plugin zip, plugin directory, wp-cli.phar, or WordPress release zip or directory',
+      ],
     )
   })
   const updateLock = options.updateLock ?? false
@@ -60,6 +64,17 @@ export async function cacheAdd(
     })
     return acceptPhar(context, spec, await readFile(location), 'cache-add', location, updateLock)
   }
+  // A WordPress release (zip or directory) is recognised by its wp-includes/version.php.
+  const wordpressRoot = info.isDirectory() ? wordpressRootOf(location) : undefined
+  if (wordpressRoot !== undefined) {
+    const versionPhp = await readFile(path.join(wordpressRoot, 'wp-includes', 'version.php'), 'utf8')
+    return cacheAddWordPress(
+      context,
+      location,
+      { kind: 'directory', root: wordpressRoot, versionPhp },
+      { ...options, pin },
+    )
+  }
   let bytes: Uint8Array
   let slug = options.slug
   if (info.isDirectory()) {
@@ -67,6 +82,15 @@ export async function cacheAdd(
     bytes = await zipPluginDirectory(location, slug)
   } else {
     bytes = await readFile(location)
+    const wordpress = location.endsWith('.zip') ? wordpressZipVersion(bytes, location) : undefined
+    if (wordpress !== undefined) {
+      return cacheAddWordPress(
+        context,
+        location,
+        { kind: 'zip', bytes, version: wordpress },
+        { ...options, pin },
+      )
+    }
     slug ??= readPluginZip(bytes, location).rootDirectory
   }
   if (slug === undefined || !isPluginSlug(slug)) {
@@ -93,7 +117,8 @@ export async function cacheAdd(
     slug,
   )
   if (header === undefined) throw noPluginHeader(location)
-  const version = versionFromHeader(spec, header.version, location)
+  // 'cache-add' always yields a version (or throws): the cache files plugins by version.
+  const version = versionFromHeader(spec, header.version, location, 'cache-add') as string
   const key = lockKey('plugin', slug, version)
   await checkLock(lockFile, key, sha256, location, 'cache-add', updateLock)
   const cachedZip = pluginZipPath(cacheDir, slug, version)

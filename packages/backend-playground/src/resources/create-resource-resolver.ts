@@ -2,6 +2,7 @@ import { cacheAdd } from './cache-add.js'
 import { cacheList } from './cache-list.js'
 import { resolvePlugin } from './resolve-plugin.js'
 import { resolveTool } from './resolve-tool.js'
+import { resolveWordPress } from './resolve-wordpress.js'
 import { createResolverContext, type ResourceResolverOptions } from './resolver-context.js'
 import type { ResourceResolver } from './resource-resolver.js'
 
@@ -26,6 +27,7 @@ export function createResourceResolver(options: ResourceResolverOptions = {}): R
     lockFile: context.lockFile,
     resolvePlugin: (spec, resolveOptions) => resolvePlugin(context, spec, resolveOptions),
     resolveTool: (spec, resolveOptions) => resolveTool(context, spec, resolveOptions),
+    resolveWordPress: (version, resolveOptions) => resolveWordPress(context, version, resolveOptions),
     cacheAdd: (zipOrDirOrPhar, addOptions) => cacheAdd(context, zipOrDirOrPhar, addOptions),
     cacheList: () => cacheList(context),
   }

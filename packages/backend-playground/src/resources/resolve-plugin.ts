@@ -41,13 +41,26 @@ async function acceptPluginZip(
     spec.slug,
   )
   if (header === undefined) throw noPluginHeader(location)
-  const version = versionFromHeader(spec, header.version, location)
-  const key = lockKey('plugin', spec.slug, version)
-  if (origin !== 'local') await checkLock(lockFile, key, sha256, location, origin, updateLock)
-  checkApproved(context.manifest, spec.slug, version, sha256)
-  if (origin === 'download') await writeFileAtomic(pluginZipPath(cacheDir, spec.slug, version), bytes)
+  const version = versionFromHeader(spec, header.version, location, origin)
+  if (origin !== 'local') {
+    // Only a local zip may lack a version (versionFromHeader); a cached or downloaded one always has it.
+    const key = lockKey('plugin', spec.slug, version as string)
+    await checkLock(lockFile, key, sha256, location, origin, updateLock)
+    checkApproved(context.manifest, spec.slug, version, sha256)
+    if (origin === 'download')
+      await writeFileAtomic(pluginZipPath(cacheDir, spec.slug, version as string), bytes)
+  } else checkApproved(context.manifest, spec.slug, version, sha256)
   const pluginDir = await ensurePluginLayer(cacheDir, spec.slug, version, sha256, archive)
-  if (origin !== 'local') await recordLock(lockFile, key, sha256, origin, location, updateLock)
+  if (origin !== 'local') {
+    await recordLock(
+      lockFile,
+      lockKey('plugin', spec.slug, version as string),
+      sha256,
+      origin,
+      location,
+      updateLock,
+    )
+  }
   return {
     kind: 'plugin',
     slug: spec.slug,
@@ -63,7 +76,10 @@ async function acceptPluginZip(
   }
 }
 
-/** A local plugin directory is used in place and hashed as a tree; it never enters the cache or the lock file. */
+/**
+ * A local plugin directory is used in place and hashed as a tree; it never enters the cache or the lock file. It
+ * needs no `Version:` header: without one it is known by its tree digest.
+ */
 async function resolvePluginDirectory(
   context: ResolverContext,
   spec: NormalizedPluginSpec,
@@ -77,9 +93,9 @@ async function resolvePluginDirectory(
     spec.slug,
   )
   if (header === undefined) throw noPluginHeader(directory)
-  const version = versionFromHeader(spec, header.version, directory)
+  const version = versionFromHeader(spec, header.version, directory, 'local')
   const sha256 = await treeDigest(directory)
-  checkPin(lockKey('plugin', spec.slug, version), spec.sha256, sha256, directory)
+  checkPin(`plugin:${spec.slug}@${version ?? 'local'}`, spec.sha256, sha256, directory)
   checkApproved(context.manifest, spec.slug, version, sha256)
   return {
     kind: 'plugin',

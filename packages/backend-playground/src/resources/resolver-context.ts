@@ -8,6 +8,9 @@ export const WORDPRESS_ORG_PLUGINS_URL = 'https://downloads.wordpress.org/plugin
 export const WP_CLI_RELEASE_URL =
   'https://github.com/wp-cli/wp-cli/releases/download/v{version}/wp-cli-{version}.phar'
 
+/** Default WordPress release zip URL template; `{version}` is replaced and `.sha1` appended for its checksum. */
+export const WORDPRESS_RELEASE_URL = 'https://wordpress.org/wordpress-{version}.zip'
+
 /** Options of {@link createResourceResolver}. */
 export interface ResourceResolverOptions {
   /** Cache root. Default `$CODEBOX_CACHE_DIR`, else `~/.cache/codebox`. */
@@ -29,6 +32,11 @@ export interface ResourceResolverOptions {
     readonly wordpressOrgPlugins?: string
     /** WP-CLI phar URL with `{version}` placeholders. Default {@link WP_CLI_RELEASE_URL}. */
     readonly wpCli?: string
+    /**
+     * WordPress release zip URL with `{version}` placeholders; `<url>.sha1` must give its published SHA-1.
+     * Default {@link WORDPRESS_RELEASE_URL}.
+     */
+    readonly wordpressReleases?: string
   }
   /** When given, every resolved plugin must be listed with its exact version and zip hash. Default: none. */
   readonly approvedPlugins?: ApprovedPluginManifest
@@ -54,6 +62,8 @@ export interface ResolverContext {
   readonly pluginsBase: string
   /** WP-CLI phar URL with `{version}` placeholders. */
   readonly wpCliTemplate: string
+  /** WordPress release zip URL with `{version}` placeholders. */
+  readonly wordpressReleaseTemplate: string
   /** The parsed approved-plugins manifest, or `undefined` when every plugin is allowed. */
   readonly manifest: ApprovedPluginManifest | undefined
   /** The injected fetch; `undefined` means the global `fetch`. */
@@ -77,6 +87,7 @@ export function createResolverContext(options: ResourceResolverOptions): Resolve
     maxDownloadBytes: options.maxDownloadBytes ?? 256 * 1024 * 1024,
     pluginsBase: options.sources?.wordpressOrgPlugins ?? WORDPRESS_ORG_PLUGINS_URL,
     wpCliTemplate: options.sources?.wpCli ?? WP_CLI_RELEASE_URL,
+    wordpressReleaseTemplate: options.sources?.wordpressReleases ?? WORDPRESS_RELEASE_URL,
     manifest:
       options.approvedPlugins === undefined
         ? undefined

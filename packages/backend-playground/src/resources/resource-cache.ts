@@ -23,9 +23,15 @@ export function toolPharPath(cacheDir: string, name: string, version: string): s
 }
 
 /** `<cacheDir>/layers/plugin-<slug>-<version>-<first 12 hex of sha256>`; the plugin is in its `<slug>/` child. */
-export function pluginLayerPath(cacheDir: string, slug: string, version: string, sha256: string): string {
+export function pluginLayerPath(
+  cacheDir: string,
+  slug: string,
+  version: string | undefined,
+  sha256: string,
+): string {
   const short = sha256.replace(/^sha256:/, '').slice(0, 12)
-  return path.join(cacheDir, 'layers', `plugin-${slug}-${version}-${short}`)
+  // "unversioned" cannot clash with a version: versions start with a digit or letter and the digest follows anyway.
+  return path.join(cacheDir, 'layers', `plugin-${slug}-${version ?? 'unversioned'}-${short}`)
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -45,7 +51,7 @@ async function exists(file: string): Promise<boolean> {
 export async function ensurePluginLayer(
   cacheDir: string,
   slug: string,
-  version: string,
+  version: string | undefined,
   sha256: string,
   archive: PluginArchive,
 ): Promise<string> {
@@ -76,7 +82,7 @@ export async function ensurePluginLayer(
 
 /** One artifact file found in the cache. */
 export interface CachedFile {
-  readonly kind: 'plugin' | 'tool'
+  readonly kind: 'plugin' | 'tool' | 'wordpress'
   readonly slug: string
   readonly version: string
   readonly path: string
@@ -91,6 +97,11 @@ async function listDir(dir: string): Promise<string[]> {
 }
 
 /** Lists the zips and phars in the cache layout (sorted by kind, slug, version). */
+/** Where a WordPress release zip is cached: `<cacheDir>/wordpress/<version>/wordpress-<version>.zip`. */
+export function wordpressZipPath(cacheDir: string, version: string): string {
+  return path.join(cacheDir, 'wordpress', version, `wordpress-${version}.zip`)
+}
+
 export async function listCachedFiles(cacheDir: string): Promise<CachedFile[]> {
   const found: CachedFile[] = []
   for (const slug of (await listDir(path.join(cacheDir, 'plugins'))).sort()) {
@@ -98,6 +109,10 @@ export async function listCachedFiles(cacheDir: string): Promise<CachedFile[]> {
       const file = pluginZipPath(cacheDir, slug, version)
       if (await exists(file)) found.push({ kind: 'plugin', slug, version, path: file })
     }
+  }
+  for (const version of (await listDir(path.join(cacheDir, 'wordpress'))).sort(compareVersions)) {
+    const file = wordpressZipPath(cacheDir, version)
+    if (await exists(file)) found.push({ kind: 'wordpress', slug: 'wordpress', version, path: file })
   }
   for (const name of (await listDir(path.join(cacheDir, 'tools'))).sort()) {
     for (const version of (await listDir(path.join(cacheDir, 'tools', name))).sort(compareVersions)) {

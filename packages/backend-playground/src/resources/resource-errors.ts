@@ -149,20 +149,28 @@ export class ResourceUpstreamChangedError extends ResourceError {
   }
 }
 
-/** The spec names a version, but the plugin header says another. Code: `RESOURCE_VERSION_MISMATCH`. */
+/**
+ * The spec names a version, but the plugin header says another, or (for a local plugin used in place) none at all.
+ * Code: `RESOURCE_VERSION_MISMATCH`.
+ */
 export class ResourceVersionMismatchError extends ResourceError {
   /**
    * @param resource - the resource id.
    * @param requested - the version in the spec.
-   * @param found - the `Version:` in the plugin header.
+   * @param found - the `Version:` in the plugin header; `undefined` when it has none.
    * @param location - where the artifact came from.
    */
-  constructor(resource: string, requested: string, found: string, location: string) {
+  constructor(resource: string, requested: string, found: string | undefined, location: string) {
     super(
       'RESOURCE_VERSION_MISMATCH',
-      `${resource} was requested, but the plugin at ${location} declares "Version: ${found}" in its header. ` +
-        `Use version "${found}" in the spec, or provide the ${requested} release.`,
-      { details: { resource, requested, found, location } },
+      found === undefined
+        ? `${resource} was requested, but the plugin at ${location} has no usable "Version:" header, so no version ` +
+            'can match it. Remove `version` from the spec: a local plugin without one is known by its SHA-256 ' +
+            '(pin that with `sha256` instead), or add "Version: ' +
+            `${requested}" to its main file's header.`
+        : `${resource} was requested, but the plugin at ${location} declares "Version: ${found}" in its header. ` +
+            `Use version "${found}" in the spec, or provide the ${requested} release.`,
+      { details: { resource, requested, found: found ?? null, location } },
     )
   }
 }

@@ -2,7 +2,7 @@ import { ResourceIntegrityError, ResourceUpstreamChangedError } from './resource
 import { type ResourceLockEntry, readResourceLock, recordResourceLock } from './resource-lock.js'
 
 /** The lock file key of one artifact, e.g. `plugin:wp-graphql@2.5.3`. */
-export function lockKey(kind: 'plugin' | 'tool', slug: string, version: string): string {
+export function lockKey(kind: 'plugin' | 'tool' | 'wordpress', slug: string, version: string): string {
   return `${kind}:${slug}@${version}`
 }
 

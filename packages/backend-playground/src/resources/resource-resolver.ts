@@ -28,9 +28,13 @@ export interface CacheAddOptions {
  * mount at `wp-content/plugins/<slug>` (or `mu-plugins/<slug>`), or a phar file.
  */
 export interface ResolvedResource {
-  readonly kind: 'plugin' | 'tool'
+  readonly kind: 'plugin' | 'tool' | 'wordpress'
   readonly slug: string
-  readonly version: string
+  /**
+   * The release: the plugin's `Version:` header (or the spec's), the phar's version. `undefined` only for a local
+   * plugin (a directory or zip used in place) whose main file has no `Version:` header: it is known by `sha256`.
+   */
+  readonly version: string | undefined
   /**
    * `sha256:<hex>` of the zip or phar bytes; for a plugin given as a directory, its tree digest (see `treeDigest`).
    */
@@ -61,12 +65,22 @@ export interface ResolvedPlugin extends ResolvedResource {
 /** A resolved tool: `path` is the phar. */
 export interface ResolvedTool extends ResolvedResource {
   readonly kind: 'tool'
+  readonly version: string
+  readonly activate: false
+}
+
+/** A resolved WordPress release: `path` is its release zip in the cache. */
+export interface ResolvedWordPress extends ResolvedResource {
+  readonly kind: 'wordpress'
+  readonly slug: 'wordpress'
+  readonly version: string
+  readonly origin: 'cache' | 'download'
   readonly activate: false
 }
 
 /** One artifact in the cache. */
 export interface CacheEntry {
-  readonly kind: 'plugin' | 'tool'
+  readonly kind: 'plugin' | 'tool' | 'wordpress'
   readonly slug: string
   readonly version: string
   /** `sha256:<hex>` of the cached file now. */
@@ -99,8 +113,18 @@ export interface ResourceResolver {
   /** Resolves a tool (`wp-cli`) the same way; the result is a phar path. */
   resolveTool(spec: ToolSpec, options?: ResolveResourceOptions): Promise<ResolvedTool>
   /**
-   * Adds a plugin zip, a plugin directory (zipped deterministically) or a `.phar` to the cache without network,
-   * and records it in the lock file. Returns it resolved with `origin: 'cache'`.
+   * Resolves a WordPress release by version (`6.9`): the cache, else one download of the official release zip,
+   * checked against the SHA-1 wordpress.org publishes for it, then cached and locked. The result is the zip's path.
+   *
+   * @throws {@link ResourceUnavailableError} `RESOURCE_UNAVAILABLE` — not cached and not downloadable (says how to
+   * provide it).
+   * @throws {@link ResourceIntegrityError} `RESOURCE_INTEGRITY_MISMATCH` — the download differs from the checksum.
+   */
+  resolveWordPress(version: string, options?: ResolveResourceOptions): Promise<ResolvedWordPress>
+  /**
+   * Adds a plugin zip, a plugin directory (zipped deterministically), a `.phar`, or a WordPress release (zip or
+   * unpacked directory, recognised by its `wp-includes/version.php`) to the cache without network, and records it in
+   * the lock file. Returns it resolved with `origin: 'cache'`.
    */
   cacheAdd(zipOrDirOrPhar: string, options?: CacheAddOptions): Promise<ResolvedResource>
   /** Lists every zip and phar in the cache with its current hash and lock entry. */

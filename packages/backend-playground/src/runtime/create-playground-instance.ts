@@ -6,6 +6,7 @@ import { BackendPlaygroundError } from '../errors.js'
 import { installHeadless, installMuPlugins } from '../headless/headless-install.js'
 import { installMailCapture } from '../mail/mail-capture.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
+import { pluginLabel } from '../resources/artifact-checks.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
 import {
   DATABASE_DIR,
@@ -19,10 +20,12 @@ import {
   prepareSiteTemplate,
   prepareWordPressTemplateOnce,
 } from '../site/template-cache.js'
-import { resolveWordPressZip, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
+import { resolveWordPressSource, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
 import { applySiteSnapshot, encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { type DecodedSnapshot, decodeSnapshot } from '../snapshot/snapshot-file.js'
+import { loadedPhpExtensions, phpRuntimeManifest } from '../worker/php-runtime-manifest.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
+import { peakMemoryProbe } from './peak-memory-probe.js'
 import { PlaygroundInstance } from './playground-instance.js'
 import { RuntimeLogs } from './runtime-logs.js'
 import { RuntimeMounts } from './runtime-mounts.js'
@@ -38,6 +41,8 @@ interface BootLayers extends SiteLayers {
   readonly bootTemplate: WordPressTemplate
   /** Plugins the site template already activated. */
   readonly activated: ReadonlySet<string>
+  /** Where WordPress came from, for provenance (a bundled build, the cache, a download, a path). */
+  readonly wordpressSource: string
 }
 
 type Progress = (phase: string, fraction: number, message?: string) => void
@@ -66,7 +71,8 @@ async function resolveBootLayers(
   for (const spec of pluginSpecs) plugins.push(await resolver.resolvePlugin(spec, { signal }))
 
   progress('template', 0.25, `WordPress ${options.wordpress}, PHP ${options.php}`)
-  const { zipPath } = resolveWordPressZip(options.wordpress)
+  const wordpress = await resolveWordPressSource(options.wordpress, resolver, signal)
+  const { zipPath } = wordpress
   const template = await prepareWordPressTemplateOnce({
     zipPath,
     sqliteZipPath: SQLITE_INTEGRATION_ZIP,
@@ -118,6 +124,7 @@ async function resolveBootLayers(
     snapshot,
     bootTemplate: site ? { ...template, siteDir: site.siteDir } : template,
     activated: site?.activated ?? new Set(),
+    wordpressSource: wordpress.source,
   }
 }
 
@@ -201,12 +208,15 @@ export async function createPlaygroundInstance(
       // The recovery point may come from another runtime on the same template (or from a fork's source) with
       // another `headless` setting: this runtime's own pack is put back, as at create.
       reinstall: async (replacement) => {
+        await peakMemoryProbe.install(replacement)
         await installHeadless(replacement, options.headless)
         await installMailCapture(replacement)
         await installMuPlugins(replacement, options.muPlugins)
       },
       bootLog: (line) => logs.boot(line),
     })
+    const phpRuntime = await phpRuntimeManifest(options.php)
+    const loadedExtensions = await loadedPhpExtensions(worker, phpRuntime.module.sha256)
     instance = new PlaygroundInstance({
       options,
       context,
@@ -215,6 +225,8 @@ export async function createPlaygroundInstance(
       supervisor,
       mounts,
       logs,
+      phpRuntime: await phpRuntimeManifest(options.php, { loadedExtensions }),
+      wordpressSource: layers.wordpressSource,
     })
     for (const line of bootLog) logs.boot(line)
     logs.boot(
@@ -225,6 +237,7 @@ export async function createPlaygroundInstance(
       progress('restore', 0.7)
       await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal, databaseDirectory)
     }
+    await peakMemoryProbe.install(worker, signal)
     await installHeadless(worker, options.headless, signal)
     await installMailCapture(worker, signal)
     await installMuPlugins(worker, options.muPlugins, signal)
@@ -256,7 +269,7 @@ export async function createPlaygroundInstance(
         if (outcome.exitCode !== 0) {
           throw new BackendPlaygroundError(
             'PLUGIN_ACTIVATION_FAILED',
-            `Plugin ${plugin.slug}@${plugin.version} failed to activate: ${outcome.message ?? outcome.stdout ?? ''}`,
+            `Plugin ${pluginLabel(plugin)} failed to activate: ${outcome.message ?? outcome.stdout ?? ''}`,
             { details: { plugin: plugin.slug } },
           )
         }

@@ -15,7 +15,9 @@ import { BackendPlaygroundError } from '../errors.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { encodeSiteSnapshot, restoreSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { decodeSnapshot } from '../snapshot/snapshot-file.js'
+import type { PhpRuntimeManifest } from '../worker/php-runtime-manifest.js'
 import { isPhpWorkerTerminatedError } from '../worker/php-worker-client.js'
+import { peakMemoryProbe } from './peak-memory-probe.js'
 import { playgroundEnforcement } from './playground-enforcement.js'
 import type { RuntimeLogs } from './runtime-logs.js'
 import type { MountRequest, RuntimeMounts } from './runtime-mounts.js'
@@ -32,6 +34,10 @@ export interface PlaygroundInstanceParts {
   readonly supervisor: WorkerSupervisor
   readonly mounts: RuntimeMounts
   readonly logs: RuntimeLogs
+  /** The PHP runtime by digest, recorded in provenance. */
+  readonly phpRuntime?: PhpRuntimeManifest
+  /** Where WordPress came from, recorded in provenance. Default: the `wordpress` option as given. */
+  readonly wordpressSource?: string
 }
 
 /**
@@ -78,7 +84,12 @@ export class PlaygroundInstance implements BackendInstance {
         attachLog: (name, text) => logs.attach(name, text),
       },
     }
-    this.#baseProvenance = runtimeProvenance(options, layers.template, layers.plugins)
+    this.#baseProvenance = runtimeProvenance(
+      { php: options.php, wordpress: parts.wordpressSource ?? options.wordpress },
+      layers.template,
+      layers.plugins,
+      parts.phpRuntime,
+    )
     this.enforcement = playgroundEnforcement(context.policy)
   }
 
@@ -95,9 +106,11 @@ export class PlaygroundInstance implements BackendInstance {
     return this.#supervisor.run(async () => {
       context.signal.throwIfAborted()
       try {
+        await peakMemoryProbe.clear(this.#supervisor.worker)
         const outcome = await dispatchCommand(this.#host, command, args, context)
+        const peakMemoryBytes = await peakMemoryProbe.read(this.#supervisor.worker)
         await this.#supervisor.saveDatabase()
-        return outcome
+        return peakMemoryBytes === undefined ? outcome : { ...outcome, peakMemoryBytes }
       } catch (error) {
         if (isPhpWorkerTerminatedError(error)) {
           // The worker is gone (the command was stopped, or PHP crashed). Recover in the background, holding the

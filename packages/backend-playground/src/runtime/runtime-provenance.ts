@@ -3,6 +3,7 @@ import type { ProvenanceComponent, RuntimeProvenance } from '@codebox/runtime-co
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import type { ResolvedPlugin, ResolvedTool } from '../resources/index.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
+import { type PhpRuntimeManifest, phpRuntimeComponents } from '../worker/php-runtime-manifest.js'
 
 const require = createRequire(import.meta.url)
 
@@ -14,18 +15,22 @@ export const PHP_WASM_NODE_VERSION: string = (require('@php-wasm/node/package.js
   .version
 
 /**
- * What a runtime is made of at create: backend, PHP runtime, WordPress core and SQLite layers with their digests,
- * and every plugin with where it came from.
+ * What a runtime is made of at create: backend, PHP runtime (the `.wasm` module and every extension `.so`, by
+ * digest, when `phpRuntime` is given), WordPress core and SQLite layers with their digests, and every plugin with
+ * where it came from.
  */
 export function runtimeProvenance(
   options: Pick<ResolvedPlaygroundOptions, 'php' | 'wordpress'>,
   template: WordPressTemplate,
   plugins: readonly ResolvedPlugin[],
+  phpRuntime?: PhpRuntimeManifest,
 ): RuntimeProvenance {
   const components: ProvenanceComponent[] = [
     { kind: 'backend', name: '@codebox/backend-playground', version: BACKEND_VERSION },
     { kind: 'runtime', name: '@php-wasm/node', version: PHP_WASM_NODE_VERSION },
     { kind: 'php', name: 'php', version: options.php },
+    // The module actually loaded and every extension its package ships, by digest (see `codebox runtime manifest`).
+    ...(phpRuntime ? phpRuntimeComponents(phpRuntime) : []),
     {
       kind: 'wordpress',
       name: 'wordpress',
@@ -43,7 +48,8 @@ export function runtimeProvenance(
       (plugin): ProvenanceComponent => ({
         kind: 'plugin',
         name: plugin.slug,
-        version: plugin.version,
+        // A local plugin without a `Version:` header is named by its sha256 alone.
+        ...(plugin.version === undefined ? {} : { version: plugin.version }),
         sha256: plugin.sha256,
         source: plugin.origin,
       }),

@@ -54,6 +54,7 @@ export function siteWorkerOptions(
   const secrets = Object.fromEntries(context.secrets)
   return {
     phpVersion: options.php,
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     network: workerNetworkPolicy(context.policy.network),
     memoryLimit: options.memoryLimit,
     phpIni: options.phpIni,

@@ -275,6 +275,7 @@ export async function prepareWordPressTemplate(
   const php = await PhpWorker.start(
     {
       phpVersion,
+      cacheDir: options.cacheDir,
       wordpress: {
         siteDir,
         layout: 'nodefs-core',

@@ -4,6 +4,7 @@ import { cp, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import { DOCUMENT_ROOT, parseProgramOutput, pluginActivateProgram } from '../commands/php-snippets.js'
 import { BackendPlaygroundError } from '../errors.js'
+import { pluginLabel } from '../resources/artifact-checks.js'
 import type { ResolvedPlugin } from '../resources/index.js'
 import { walkTree } from '../resources/resource-digest.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
@@ -124,6 +125,7 @@ async function buildInto(
 ): Promise<void> {
   const workerOptions: PhpWorkerOptions = {
     phpVersion: options.phpVersion,
+    cacheDir: options.cacheDir,
     network: 'deny',
     constants: options.constants,
     wordpress: { siteDir, siteUrl: options.siteUrl },
@@ -145,7 +147,7 @@ async function buildInto(
         const fatal = result.errors.find((entry) => entry.level === 'fatal' || entry.level === 'parse')
         throw new BackendPlaygroundError(
           'PLUGIN_ACTIVATION_FAILED',
-          `Plugin ${plugin.slug}@${plugin.version} failed to activate: ${parsed?.error ?? fatal?.message ?? result.stdout.slice(0, 500)}`,
+          `Plugin ${pluginLabel(plugin)} failed to activate: ${parsed?.error ?? fatal?.message ?? result.stdout.slice(0, 500)}`,
           { details: { plugin: plugin.slug } },
         )
       }

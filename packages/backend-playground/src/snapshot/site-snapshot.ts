@@ -109,7 +109,7 @@ export async function encodeSiteSnapshot(
         sqlite: `sha256:${template.sqliteSha256}`,
         plugins: layers.plugins.map((plugin) => ({
           slug: plugin.slug,
-          version: plugin.version,
+          ...(plugin.version === undefined ? {} : { version: plugin.version }),
           sha256: plugin.sha256,
         })),
       },

@@ -27,7 +27,10 @@ export const SnapshotManifestSchema = z.strictObject({
   layers: z.strictObject({
     core: Sha256,
     sqlite: Sha256,
-    plugins: z.array(z.strictObject({ slug: z.string(), version: z.string(), sha256: z.string() })),
+    plugins: z.array(
+      // A local plugin without a `Version:` header has no version: its sha256 names it.
+      z.strictObject({ slug: z.string(), version: z.string().optional(), sha256: z.string() }),
+    ),
   }),
   /** Site-layer files that differ from the template, stored under `site/<path>`. */
   files: z.array(z.strictObject({ path: z.string(), size: z.number().int().nonnegative(), sha256: Sha256 })),

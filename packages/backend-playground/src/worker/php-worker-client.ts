@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from '../errors.js'
-import { compiledPhpModule } from './compiled-php-module.js'
+import { assertLoadablePhpVersion, compiledPhpModule } from './compiled-php-module.js'
 import { type PhpWorkerEntry, phpWorkerEntry } from './php-worker-entry.js'
 import {
   DEFAULT_MAX_EXPORT_BYTES,
@@ -121,11 +121,14 @@ export class PhpWorker implements AsyncDisposable {
    *
    * @throws {PhpWorkerTerminatedError} when `signal` aborts or the worker dies while starting.
    * @throws {PhpWorkerCallError} when PHP or WordPress fails to boot.
+   * @throws {PhpVersionUnsupportedError} `PHP_VERSION_UNSUPPORTED`, before any thread starts, for a version that
+   * does not load (the message lists the ones that do).
    */
   static async start(
     options: PhpWorkerOptions = {},
     callOptions: PhpWorkerCallOptions = {},
   ): Promise<PhpWorker> {
+    assertLoadablePhpVersion(options.phpVersion ?? '8.3', 'PhpWorker.start({ phpVersion })')
     const worker = new PhpWorker(options, await phpWorkerEntry())
     try {
       worker.#info = await worker.#call(
@@ -140,7 +143,7 @@ export class PhpWorker implements AsyncDisposable {
             mounts: options.mounts,
             constants: options.constants,
             opcache: options.opcache ?? false,
-            wasmModule: await compiledPhpModule(options.phpVersion ?? '8.3'),
+            wasmModule: await compiledPhpModule(options.phpVersion ?? '8.3', options.cacheDir),
           },
         },
         callOptions,

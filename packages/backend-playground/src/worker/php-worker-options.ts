@@ -63,6 +63,11 @@ export interface PhpWorkerOptions {
   readonly opcache?: boolean
   /** Start the thread unreferenced, so it does not keep the process alive (pooled workers); see `ref()`. */
   readonly unref?: boolean
+  /**
+   * The codebox cache, where the PHP module's digest is recorded on first use and checked on later ones (see
+   * `compiledPhpModule`). Default `$CODEBOX_CACHE_DIR` or `~/.cache/codebox`.
+   */
+  readonly cacheDir?: string
 }
 
 /** Options shared by every call. */

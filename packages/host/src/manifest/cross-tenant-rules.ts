@@ -7,7 +7,8 @@ export interface CrossTenantIssue {
 /** The parts of a parsed manifest the cross-tenant rules read (structural, so the schema can import this file). */
 interface ManifestShape {
   readonly approvedPlugins: {
-    readonly plugins: readonly { readonly slug: string; readonly version: string }[]
+    /** An entry without a version approves a plugin that declares none, known by its sha256 only. */
+    readonly plugins: readonly { readonly slug: string; readonly version?: string | undefined }[]
   }
   readonly tenants: readonly {
     readonly id: string
@@ -64,7 +65,7 @@ export function crossTenantIssues(
   const domains = new Map<string, number>()
   const envOwners = new Map<string, number>()
   const approved = new Set(
-    manifest.approvedPlugins.plugins.map((plugin) => `${plugin.slug}@${plugin.version}`),
+    manifest.approvedPlugins.plugins.map((plugin) => `${plugin.slug}@${plugin.version ?? ''}`),
   )
   manifest.tenants.forEach((tenant, t) => {
     const at = (...path: (string | number)[]) => ['tenants', t, ...path]

@@ -385,7 +385,10 @@ function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing'
   if (input === null) return 'null'
   if (Array.isArray(input)) return 'an array'
-  return typeof input === 'object' ? 'an object' : `${typeof input} ${JSON.stringify(input)}`.slice(0, 60)
+  if (typeof input === 'object') return 'an object'
+  // JSON.stringify throws on a bigint and gives undefined for a function or a symbol: describe those by type.
+  const shown = typeof input === 'bigint' ? `${input}n` : (JSON.stringify(input) ?? String(typeof input))
+  return `${typeof input} ${shown}`.slice(0, 60)
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value: unknown } {
