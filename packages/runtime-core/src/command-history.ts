@@ -1,12 +1,15 @@
 import { truncationMarker } from '@codebox/artifacts'
 import { boundStrings, jsonBytes } from './bound-strings.js'
 import type { CommandRecord, RecordedOutput } from './runtime.js'
+import { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
+import { SizedQueue } from './sized-queue.js'
 
 /** What a runtime's command history (`runtime.history`, `commands.jsonl`) keeps. */
 export interface CommandHistoryLimits {
   /**
    * Most bytes kept, as JSON. Over it the outputs of the oldest commands are dropped first (the record stays,
-   * its text becomes the truncation marker); only then are the oldest records dropped. Default 64 MiB.
+   * its text becomes the truncation marker); only then are the oldest records dropped. Default 2 MiB
+   * (`createRuntime({ limits: { historyBytes } })`).
    */
   readonly maxBytes: number
   /** Most records kept; the oldest go first. Default 100 000. */
@@ -17,7 +20,7 @@ export interface CommandHistoryLimits {
 
 /** Defaults of {@link CommandHistoryLimits}. */
 export const DEFAULT_COMMAND_HISTORY_LIMITS: CommandHistoryLimits = {
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: DEFAULT_RUNTIME_LIMITS.historyBytes,
   maxRecords: 100_000,
   maxStringBytes: 64 * 1024,
 }
@@ -39,12 +42,9 @@ function withoutText(output: RecordedOutput): RecordedOutput {
  */
 export class CommandHistory {
   readonly #limits: CommandHistoryLimits
-  #records: CommandRecord[] = []
-  #sizes: number[] = []
-  #start = 0
-  /** Records before this position (absolute) have had their outputs dropped already. */
+  readonly #records = new SizedQueue<CommandRecord>()
+  /** Records before this position (counted from the oldest held) have had their outputs dropped already. */
   #stripped = 0
-  #bytes = 0
   #droppedRecords = 0
   #droppedBytes = 0
 
@@ -54,7 +54,7 @@ export class CommandHistory {
 
   /** Kept records, oldest first. */
   get records(): readonly CommandRecord[] {
-    return this.#records.slice(this.#start)
+    return this.#records.toArray()
   }
 
   /** Records that fell out (the oldest) and their JSON size. */
@@ -64,40 +64,25 @@ export class CommandHistory {
 
   /** Bytes held now, as JSON. */
   get bytes(): number {
-    return this.#bytes
+    return this.#records.bytes
   }
 
   push(record: CommandRecord): void {
     const args = boundStrings(record.args, this.#limits.maxStringBytes).value
     const kept = args === record.args ? record : Object.freeze({ ...record, args })
-    const size = jsonBytes(kept)
-    this.#records.push(kept)
-    this.#sizes.push(size)
-    this.#bytes += size
-    const last = this.#records.length - 1
-    this.#stripped = Math.max(this.#stripped, this.#start)
-    while (this.#bytes > this.#limits.maxBytes && this.#stripped < last) {
+    this.#records.push(kept, jsonBytes(kept))
+    const newest = this.#records.length - 1
+    while (this.#records.bytes > this.#limits.maxBytes && this.#stripped < newest) {
       const at = this.#stripped++
-      const old = this.#records[at] as CommandRecord
+      const old = this.#records.at(at) as CommandRecord
       const lean = Object.freeze({ ...old, stdout: withoutText(old.stdout), stderr: withoutText(old.stderr) })
-      const leanSize = jsonBytes(lean)
-      this.#bytes += leanSize - (this.#sizes[at] ?? 0)
-      this.#records[at] = lean
-      this.#sizes[at] = leanSize
+      this.#records.replace(at, lean, jsonBytes(lean))
     }
-    const count = () => this.#records.length - this.#start
-    while (count() > 1 && (count() > this.#limits.maxRecords || this.#bytes > this.#limits.maxBytes)) {
-      const size = this.#sizes[this.#start] ?? 0
-      this.#bytes -= size
-      this.#droppedBytes += size
-      this.#droppedRecords += 1
-      this.#start += 1
-    }
-    if (this.#start > 1024 && this.#start * 2 > this.#records.length) {
-      this.#records = this.#records.slice(this.#start)
-      this.#sizes = this.#sizes.slice(this.#start)
-      this.#stripped -= this.#start
-      this.#start = 0
-    }
+    const dropped = this.#records.dropOldestWhile(
+      () => this.#records.length > this.#limits.maxRecords || this.#records.bytes > this.#limits.maxBytes,
+    )
+    this.#droppedRecords += dropped.count
+    this.#droppedBytes += dropped.bytes
+    this.#stripped = Math.max(0, this.#stripped - dropped.count)
   }
 }

@@ -1,24 +1,32 @@
 import { boundStrings, jsonBytes } from './bound-strings.js'
 import type { RuntimeEvent, RuntimeEventInput, RuntimeEventOf, RuntimeEventType } from './events.js'
+import { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
+import { SizedQueue } from './sized-queue.js'
 
 /** What the event history (replayed by `observe({ replay })` and written to bundles) keeps. */
 export interface EventHistoryLimits {
   /** Most events kept; the oldest go first. Default 50 000. */
   readonly maxEvents: number
-  /** Most bytes kept, as JSON; the oldest go first. Default 32 MiB. */
+  /** Most bytes kept, as JSON; the oldest go first. Default 2 MiB (`createRuntime({ limits: { eventHistoryBytes } })`). */
   readonly maxBytes: number
   /**
    * Any string inside a kept event (a `command.output` chunk, say) is cut to this size with an explicit marker.
    * Live listeners still get the whole event. Default 64 KiB.
    */
   readonly maxStringBytes: number
+  /**
+   * Default byte cap of each `observe()` reader's buffer (see {@link ObserveOptions.maxBufferedBytes}). Default 1 MiB
+   * (`createRuntime({ limits: { observeBufferBytes } })`).
+   */
+  readonly observeBufferBytes: number
 }
 
 /** Defaults of {@link EventHistoryLimits}. */
 export const DEFAULT_EVENT_HISTORY_LIMITS: EventHistoryLimits = {
   maxEvents: 50_000,
-  maxBytes: 32 * 1024 * 1024,
+  maxBytes: DEFAULT_RUNTIME_LIMITS.eventHistoryBytes,
   maxStringBytes: 64 * 1024,
+  observeBufferBytes: DEFAULT_RUNTIME_LIMITS.observeBufferBytes,
 }
 
 /** Options of `runtime.observe()`. */
@@ -34,6 +42,11 @@ export interface ObserveOptions<T extends RuntimeEventType = RuntimeEventType> {
    * how many. Default 10 000.
    */
   readonly maxBuffered?: number
+  /**
+   * Most bytes (as JSON) of events buffered for a slow reader; beyond it the oldest are dropped, as with
+   * `maxBuffered`. The newest event is always kept. Default: the runtime's `limits.observeBufferBytes` (1 MiB).
+   */
+  readonly maxBufferedBytes?: number
 }
 
 /** Redacts an event before anyone sees it. Must return a structurally identical event. */
@@ -41,7 +54,8 @@ export type EventRedactor = (event: RuntimeEvent) => RuntimeEvent
 
 interface Subscriber {
   readonly accepts: (type: RuntimeEventType) => boolean
-  push(event: RuntimeEvent): void
+  /** `size`: the event's JSON bytes (as this reader gets it). */
+  push(event: RuntimeEvent, size: number): void
   close(): void
 }
 
@@ -54,11 +68,7 @@ export class EventHub {
   readonly #runtimeId: string
   readonly #redact: EventRedactor
   readonly #limits: EventHistoryLimits
-  /** Kept events are `#history[#start…]`; the array is compacted now and then instead of shifted per event. */
-  #history: RuntimeEvent[] = []
-  #sizes: number[] = []
-  #start = 0
-  #historyBytes = 0
+  readonly #history = new SizedQueue<RuntimeEvent>()
   readonly #subscribers = new Set<Subscriber>()
   #seq = 0
   #closed = false
@@ -74,7 +84,7 @@ export class EventHub {
 
   /** Events recorded so far (redacted, strings bounded), oldest first. */
   get history(): readonly RuntimeEvent[] {
-    return this.#history.slice(this.#start)
+    return this.#history.toArray()
   }
 
   /** How many events fell out of the bounded history (the oldest). */
@@ -89,30 +99,23 @@ export class EventHub {
 
   /** Bytes the history holds now, as JSON. */
   get historyBytes(): number {
-    return this.#historyBytes
+    return this.#history.bytes
   }
 
-  #record(event: RuntimeEvent): void {
+  /** Records the event (strings bounded) and returns the JSON size of the whole event, as live readers get it. */
+  #record(event: RuntimeEvent): number {
     const bounded = boundStrings(event, this.#limits.maxStringBytes)
     if (bounded.omittedBytes > 0) this.#cutStrings += 1
     const kept = bounded.value === event ? event : Object.freeze(bounded.value)
     const size = jsonBytes(kept)
-    this.#history.push(kept)
-    this.#sizes.push(size)
-    this.#historyBytes += size
-    const count = () => this.#history.length - this.#start
-    while (count() > 1 && (count() > this.#limits.maxEvents || this.#historyBytes > this.#limits.maxBytes)) {
-      const dropped = this.#sizes[this.#start] ?? 0
-      this.#historyBytes -= dropped
-      this.#droppedHistoryBytes += dropped
-      this.#droppedHistory += 1
-      this.#start += 1
-    }
-    if (this.#start > 1024 && this.#start * 2 > this.#history.length) {
-      this.#history = this.#history.slice(this.#start)
-      this.#sizes = this.#sizes.slice(this.#start)
-      this.#start = 0
-    }
+    this.#history.push(kept, size)
+    const dropped = this.#history.dropOldestWhile(
+      () => this.#history.length > this.#limits.maxEvents || this.#history.bytes > this.#limits.maxBytes,
+    )
+    this.#droppedHistory += dropped.count
+    this.#droppedHistoryBytes += dropped.bytes
+    // The cut strings' bytes are back in the whole event (less the markers: close enough for a buffer budget).
+    return size + bounded.omittedBytes
   }
 
   get closed(): boolean {
@@ -129,9 +132,9 @@ export class EventHub {
       time: new Date().toISOString(),
     } as RuntimeEvent
     const event = Object.freeze(this.#redact(stamped))
-    this.#record(event)
+    const size = this.#record(event)
     for (const subscriber of this.#subscribers) {
-      if (subscriber.accepts(event.type)) subscriber.push(event)
+      if (subscriber.accepts(event.type)) subscriber.push(event, size)
     }
     return event
   }
@@ -169,7 +172,8 @@ export class EventHub {
     const types = options.types ? new Set<RuntimeEventType>(options.types) : undefined
     const accepts = (type: RuntimeEventType) => !types || types.has(type) || type === 'events.dropped'
     const maxBuffered = options.maxBuffered ?? 10_000
-    const queue: RuntimeEvent[] = []
+    const maxBufferedBytes = options.maxBufferedBytes ?? this.#limits.observeBufferBytes
+    const queue = new SizedQueue<RuntimeEvent>()
     let dropped = 0
     let done = false
     let wake: (() => void) | undefined
@@ -183,12 +187,11 @@ export class EventHub {
     }
     const subscriber: Subscriber = {
       accepts,
-      push(event) {
-        queue.push(event)
-        if (queue.length > maxBuffered) {
-          queue.shift()
-          dropped += 1
-        }
+      push(event, size) {
+        queue.push(event, size)
+        dropped += queue.dropOldestWhile(
+          () => queue.length > maxBuffered || queue.bytes > maxBufferedBytes,
+        ).count
         wake?.()
       },
       close: finish,
@@ -197,7 +200,10 @@ export class EventHub {
     if (options.replay) {
       // The reader learns first that the oldest events are gone.
       dropped = this.#droppedHistory
-      for (const event of this.history) if (accepts(event.type)) subscriber.push(event)
+      for (let index = 0; index < this.#history.length; index++) {
+        const event = this.#history.at(index) as RuntimeEvent
+        if (accepts(event.type)) subscriber.push(event, this.#history.sizeAt(index))
+      }
     }
     if (this.#closed || options.signal?.aborted) done = true
     else {
@@ -223,8 +229,8 @@ export class EventHub {
             } as const
             return { value: notice as unknown as RuntimeEventOf<T>, done: false }
           }
-          const event = queue.shift()
-          if (event) return { value: event as unknown as RuntimeEventOf<T>, done: false }
+          const next = queue.shift()
+          if (next) return { value: next.item as unknown as RuntimeEventOf<T>, done: false }
           if (done) return { value: undefined, done: true }
           await new Promise<void>((resolve) => {
             wake = resolve
@@ -234,7 +240,7 @@ export class EventHub {
       },
       async return(): Promise<IteratorResult<RuntimeEventOf<T>>> {
         finish()
-        queue.length = 0
+        queue.clear()
         return { value: undefined, done: true }
       },
     }

@@ -111,4 +111,6 @@ export {
   DEFAULT_CREATE_TIMEOUT_MS,
   MAX_OUTPUT_BYTES,
 } from './runtime-defaults.js'
+export type { RuntimeLimits } from './runtime-limits.js'
+export { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
 export { runtimeRegistry } from './runtime-registry.js'

@@ -1,6 +1,6 @@
 import type { Redactor } from '@codebox/artifacts'
 import type { RuntimeDiagnostic } from './backend.js'
-import { EventHub } from './event-hub.js'
+import { type EventHistoryLimits, EventHub } from './event-hub.js'
 import type { RuntimeEventInput } from './events.js'
 
 /** The command a diagnostic belongs to: its position among the runtime's commands and its name. */
@@ -21,8 +21,8 @@ export class RuntimeEvents {
   /** Commands dispatched to the backend and not finished yet, by id: diagnostics raised meanwhile belong to them. */
   readonly #running = new Map<string, CommandOwner>()
 
-  constructor(runtimeId: string, redactor: Redactor) {
-    this.hub = new EventHub(runtimeId, (event) => redactor.redactJson(event))
+  constructor(runtimeId: string, redactor: Redactor, limits: Partial<EventHistoryLimits> = {}) {
+    this.hub = new EventHub(runtimeId, (event) => redactor.redactJson(event), limits)
   }
 
   /** Diagnostics recorded so far, oldest first (the live array: exit codes are filled in as commands finish). */
