@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { BackendCreateContext } from '@codebox/runtime-core'
 import { pluginActivateProgram } from '../commands/php-snippets.js'
 import { runProgram } from '../commands/run-program.js'
@@ -68,6 +69,16 @@ async function resolveBootLayers(
     signal,
   })
   signal.throwIfAborted()
+  // Says whether this create installed (or verified) the WordPress template, so a caller can see the cache work.
+  progress(
+    'template',
+    0.27,
+    template.built
+      ? `built WordPress template ${path.basename(template.siteDir)}`
+      : template.joined
+        ? `waited for WordPress template ${path.basename(template.siteDir)}, built by a concurrent create`
+        : `reused WordPress template ${path.basename(template.siteDir)}`,
+  )
 
   if (snapshot) {
     const layers = snapshot.manifest.layers
@@ -100,7 +111,11 @@ async function resolveBootLayers(
     progress(
       'template',
       0.3,
-      site.built ? `built site template ${site.key}` : `reused cached site template ${site.key}`,
+      site.built
+        ? `built site template ${site.key}`
+        : site.joined
+          ? `waited for site template ${site.key}, built by a concurrent create`
+          : `reused cached site template ${site.key}`,
     )
   }
   return {
@@ -225,8 +240,10 @@ export async function createPlaygroundInstance(
     supervisor.setRecoveryPoint(
       context.from
         ? context.from.bytes
-        : await bootRecoveryPoint(bootTemplate.siteDir, () =>
-            encodeSiteSnapshot(supervisor.worker, siteLayers, signal),
+        : await bootRecoveryPoint(
+            bootTemplate.siteDir,
+            (encodeSignal) => encodeSiteSnapshot(supervisor.worker, siteLayers, encodeSignal),
+            signal,
           ),
     )
     supervisor.forgetDatabase()
