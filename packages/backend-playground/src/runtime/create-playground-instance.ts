@@ -13,10 +13,11 @@ import {
   prepareWordPressTemplateOnce,
 } from '../site/template-cache.js'
 import { resolveWordPressZip, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
-import { applySiteSnapshot, encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
+import { encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { type DecodedSnapshot, decodeSnapshot } from '../snapshot/snapshot-file.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
 import { PlaygroundInstance } from './playground-instance.js'
+import { freshPriming, snapshotPriming } from './pool-priming.js'
 import { RuntimeLogs } from './runtime-logs.js'
 import { RuntimeMounts } from './runtime-mounts.js'
 import { pluginWorkerMounts, siteWorkerOptions } from './site-worker-options.js'
@@ -162,12 +163,21 @@ export async function createPlaygroundInstance(
       [...pluginWorkerMounts(plugins), ...mounts.workerMounts()],
       (line) => bootLog.push(line),
     )
-    const taken = await startSiteWorker(options, workerOptions, { signal, pooled: mounts.size === 0 })
+    const priming =
+      snapshot && context.from
+        ? snapshotPriming(context.from.bytes, snapshot, options.headless)
+        : freshPriming(bootTemplate.siteDir, options.headless)
+    const taken = await startSiteWorker(options, workerOptions, priming, {
+      signal,
+      pooled: mounts.size === 0,
+    })
     worker = taken.worker
     progress(
       'boot',
       0.6,
-      taken.pooled ? 'took a pre-started PHP worker from the pool' : 'started a PHP worker',
+      taken.pooled
+        ? `took a pre-started PHP worker from the pool${snapshot ? ', the snapshot already restored' : ''}`
+        : 'started a PHP worker',
     )
     const supervisor = new WorkerSupervisor(worker, {
       emit: context.emit,
@@ -203,11 +213,13 @@ export async function createPlaygroundInstance(
       `booted WordPress ${template.wordpressVersion} on PHP ${options.php} in ${Math.round(worker.info?.bootMs ?? 0)} ms`,
     )
 
-    if (snapshot) {
-      progress('restore', 0.7)
-      await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal)
+    if (!taken.primed) {
+      if (snapshot) {
+        progress('restore', 0.7)
+        await priming.restore(worker, signal)
+      }
+      await priming.install(worker, signal)
     }
-    await installHeadless(worker, options.headless, signal)
     const activate = plugins.filter(
       (plugin) =>
         plugin.activate && plugin.loadAs !== 'mu-plugin' && !snapshot && !layers.activated.has(plugin.slug),
