@@ -33,16 +33,24 @@ export interface SoakReport {
 }
 
 /** One in three commands writes an option (a new value each time), so the database and history keep changing. */
-const optionWrite: CodeboxRequest = async (runtime) => {
+const optionWrite: CodeboxRequest = async (runtime, options = {}) => {
   const value = `soak ${Math.random().toString(36).slice(2)}`
   const result = await runtime.execute({
     command: 'wordpress.option-set',
     args: { name: 'codebox_soak', value },
+    ...options,
   })
   if (result.status !== 'ok') throw new Error(`option-set ended ${result.status}`)
 }
 
 const MIX: readonly CodeboxRequest[] = [runPhpWordPressRequest, restRequest, optionWrite]
+
+/**
+ * The soak's own command deadline. Eight runtimes share the machine's cores, so on a loaded 2-core machine a command
+ * can wait well past the default 60 s for CPU; that would count the machine's load as a runtime failure. A command
+ * that is really stuck still fails.
+ */
+const SOAK_COMMAND_TIMEOUT_MS = 300_000
 
 const runtimes = Number(process.argv[2])
 const commands = Number(process.argv[3])
@@ -57,7 +65,7 @@ let peak = 0
 async function work(runtime: PlaygroundRuntime, from: number, to: number): Promise<void> {
   for (let index = from; index < to; index++) {
     try {
-      await MIX[index % MIX.length]!(runtime)
+      await MIX[index % MIX.length]!(runtime, { timeoutMs: SOAK_COMMAND_TIMEOUT_MS })
     } catch (error) {
       failureCount++
       if (failures.length < 5) failures.push(error instanceof Error ? error.message : String(error))
