@@ -15,9 +15,39 @@ export interface BenchConfig {
   readonly requestsPerRuntime: number
   /** Idle runtimes created by the RSS child process. `--rss-runtimes`, `BENCH_RSS_RUNTIMES`. Default 4. */
   readonly rssRuntimes: number
+  /** Runtimes working at once in the soak. `--soak-runtimes`, `BENCH_SOAK_RUNTIMES`. Default 8. */
+  readonly soakRuntimes: number
+  /** Mixed commands each soak runtime runs. `--soak-commands`, `BENCH_SOAK_COMMANDS`. Default 500. */
+  readonly soakCommands: number
+  /**
+   * The sections to run, in the harness's order; every one when unset. `--only a,b`, `BENCH_ONLY`. A figure whose
+   * baseline section is left out is printed without that ratio, and its target says `not measured` only when the
+   * figure itself is missing.
+   */
+  readonly only: ReadonlySet<BenchSectionId> | undefined
   /** Where the JSON goes. `--out`, `BENCH_OUT`. Default `bench/results/latest.json`. */
   readonly outFile: string
 }
+
+/** The sections of a run, in the order they run; `--only` takes a comma-separated subset. */
+export const BENCH_SECTION_IDS = [
+  'cold-create',
+  'warm-create',
+  'first-answer',
+  'fork',
+  'requests',
+  'requests-alternate',
+  'throughput',
+  'host',
+  'rss',
+  'soak',
+  'raw',
+  'native',
+  'queue',
+] as const
+
+/** One section of a run. */
+export type BenchSectionId = (typeof BENCH_SECTION_IDS)[number]
 
 const USAGE = `Usage: pnpm bench [-- options]
   --samples N         warm request samples per figure (BENCH_SAMPLES, default 12)
@@ -26,7 +56,26 @@ const USAGE = `Usage: pnpm bench [-- options]
   --cold-samples N    cold create and raw boot samples (BENCH_COLD_SAMPLES, default 2)
   --requests N        requests per runtime for throughput (BENCH_REQUESTS, default 8)
   --rss-runtimes K    idle runtimes in the RSS child (BENCH_RSS_RUNTIMES, default 4)
+  --soak-runtimes N   runtimes working at once in the soak (BENCH_SOAK_RUNTIMES, default 8)
+  --soak-commands N   mixed commands per soak runtime (BENCH_SOAK_COMMANDS, default 500)
+  --only A,B          run only these sections (BENCH_ONLY), of:
+                      ${BENCH_SECTION_IDS.join(', ')}
   --out FILE          JSON output (BENCH_OUT, default bench/results/latest.json)`
+
+function sections(raw: string | undefined): ReadonlySet<BenchSectionId> | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+  const unknown = names.filter((name) => !(BENCH_SECTION_IDS as readonly string[]).includes(name))
+  if (unknown.length > 0) {
+    throw new Error(
+      `--only: unknown section ${unknown.map((name) => JSON.stringify(name)).join(', ')}\n${USAGE}`,
+    )
+  }
+  return new Set(names as BenchSectionId[])
+}
 
 function count(
   name: string,
@@ -62,6 +111,9 @@ export function readBenchConfig(
       'cold-samples': { type: 'string' },
       requests: { type: 'string' },
       'rss-runtimes': { type: 'string' },
+      'soak-runtimes': { type: 'string' },
+      'soak-commands': { type: 'string' },
+      only: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -79,6 +131,9 @@ export function readBenchConfig(
     coldSamples: count('--cold-samples', values['cold-samples'], env.BENCH_COLD_SAMPLES, 2, 0),
     requestsPerRuntime: count('--requests', values.requests, env.BENCH_REQUESTS, 8, 1),
     rssRuntimes: count('--rss-runtimes', values['rss-runtimes'], env.BENCH_RSS_RUNTIMES, 4, 1),
+    soakRuntimes: count('--soak-runtimes', values['soak-runtimes'], env.BENCH_SOAK_RUNTIMES, 8, 1),
+    soakCommands: count('--soak-commands', values['soak-commands'], env.BENCH_SOAK_COMMANDS, 500, 10),
+    only: sections(values.only ?? env.BENCH_ONLY),
     outFile: out ? path.resolve(out) : path.join(packageDir, 'results', 'latest.json'),
   }
 }

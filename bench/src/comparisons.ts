@@ -17,12 +17,15 @@ const BASELINES: Readonly<Record<string, readonly string[]>> = {
   'cold-create': ['raw.boot'],
   'warm-create': ['raw.boot'],
   'create-first-graphql': ['raw.boot-first-graphql'],
+  'create-first-graphql-pool': ['raw.boot-first-graphql'],
   fork: ['raw.boot'],
   'fork-pool': ['raw.boot'],
   rest: REST_BASELINES,
   'rest-opcache': REST_BASELINES,
+  'rest-no-opcache': REST_BASELINES,
   graphql: GRAPHQL_BASELINES,
   'graphql-opcache': GRAPHQL_BASELINES,
+  'graphql-no-opcache': GRAPHQL_BASELINES,
 }
 
 const SHORT_NAMES: Readonly<Record<string, string>> = {

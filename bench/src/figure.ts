@@ -1,7 +1,7 @@
 import type { Summary } from './summarize.js'
 
-/** Units the harness reports in. MB is 10^6 bytes. */
-export type FigureUnit = 'ms' | 'MB' | 'req/s' | 'jobs/min' | '×' | '%'
+/** Units the harness reports in. MB is 10^6 bytes; `%` is a percentage (5 means 5 %); `count` a plain count. */
+export type FigureUnit = 'ms' | 'MB' | 'req/s' | 'jobs/min' | '×' | '%' | 'count'
 
 /** Who a figure measures: codebox itself or one of the baselines. */
 export type FigureGroup = 'codebox' | 'raw-playground' | 'native-php' | 'host'

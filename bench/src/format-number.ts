@@ -4,6 +4,7 @@ import type { FigureUnit } from './figure.js'
 export function formatNumber(value: number, unit?: FigureUnit): string {
   if (!Number.isFinite(value)) return String(value)
   if (unit === '×') return `${value.toFixed(2)}×`
+  if (unit === 'count') return String(Math.round(value))
   const size = Math.abs(value)
   if (size >= 100) return value.toFixed(0)
   if (size >= 10) return value.toFixed(1)

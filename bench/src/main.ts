@@ -1,16 +1,17 @@
 /**
- * `pnpm bench`: the benchmark harness of issue 7. Measures codebox (create, fork, snapshot, requests, memory,
+ * `pnpm bench`: the benchmark harness (issues 7 and 12). Measures codebox (create, fork, snapshot, requests, memory,
  * throughput) and, in the same run, the raw Playground packages and native PHP serving the same site; prints a
  * table with each target met or missed and writes every figure to JSON (default `bench/results/latest.json`).
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BACKEND_VERSION } from '@codebox/backend-playground'
-import { readBenchConfig } from './bench-config.js'
+import { type BenchSectionId, readBenchConfig } from './bench-config.js'
 import { WASM_PHP_VERSION } from './bench-constants.js'
 import type { BenchContext } from './bench-context.js'
 import { BenchResults } from './bench-results.js'
 import { measureColdCreate } from './cold-create-figures.js'
+import { measureFirstAnswer } from './first-answer-figures.js'
 import { measureForkFigures } from './fork-figures.js'
 import { hostBenchConfig, measureHostFigures } from './host-figures.js'
 import { machineInfo } from './machine-info.js'
@@ -21,6 +22,7 @@ import { measureRawPlayground } from './raw-playground-baseline.js'
 import { renderTable } from './report-table.js'
 import { measureRequestFigures } from './request-figures.js'
 import { measureRss } from './rss-figures.js'
+import { measureSoak } from './soak-figures.js'
 import { evaluateTargets } from './targets.js'
 import { measureThroughput } from './throughput-figures.js'
 import { measureWarmCreate } from './warm-create-figures.js'
@@ -28,22 +30,29 @@ import { WORDPRESS_VERSION } from './wordpress-zips.js'
 import { resolveWpGraphql } from './wpgraphql-plugin.js'
 import { writeResults } from './write-results.js'
 
-const SECTIONS: readonly (readonly [string, (context: BenchContext) => Promise<void>])[] = [
-  ['cold create', measureColdCreate],
-  ['warm create', measureWarmCreate],
-  ['snapshot and fork', measureForkFigures],
-  ['warm requests', (context) => measureRequestFigures(context, { opcache: false })],
-  ['warm requests with OPcache', (context) => measureRequestFigures(context, { opcache: true })],
-  ['throughput', measureThroughput],
-  [
+const SECTIONS: Readonly<
+  Record<BenchSectionId, readonly [string, (context: BenchContext) => Promise<void>]>
+> = {
+  'cold-create': ['cold create', measureColdCreate],
+  'warm-create': ['warm create', measureWarmCreate],
+  'first-answer': ['create → first answer', measureFirstAnswer],
+  fork: ['snapshot and fork', measureForkFigures],
+  requests: ['warm requests (default settings)', (context) => measureRequestFigures(context, 'default')],
+  'requests-alternate': [
+    'warm requests (OPcache setting flipped)',
+    (context) => measureRequestFigures(context, 'alternate'),
+  ],
+  throughput: ['throughput', measureThroughput],
+  rss: ['RSS per idle runtime (child process)', measureRss],
+  host: [
     'codebox host (issue 14)',
     (context) => measureHostFigures(context.results, context.wpGraphql, hostBenchConfig(process.env)),
   ],
-  ['RSS per idle runtime (child process)', measureRss],
-  ['baseline: raw Playground packages', measureRawPlayground],
-  ['baseline: native PHP', measureNativePhp],
-  ['queue (BullMQ on a loopback redis-server)', (context) => measureQueue(context.results)],
-]
+  soak: ['soak (child process)', measureSoak],
+  raw: ['baseline: raw Playground packages', measureRawPlayground],
+  native: ['baseline: native PHP', measureNativePhp],
+  queue: ['queue (BullMQ on a loopback redis-server)', (context) => measureQueue(context.results)],
+}
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const config = readBenchConfig(process.argv.slice(2), process.env, packageDir)
@@ -55,8 +64,9 @@ console.log(
   `codebox bench — ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`,
 )
 console.log(
-  `samples: ${config.samples} warm, ${config.createSamples} create/fork, ${config.coldSamples} cold, ${config.requestsPerRuntime} requests/runtime, K=${config.rssRuntimes}`,
+  `samples: ${config.samples} warm, ${config.createSamples} create/fork, ${config.coldSamples} cold, ${config.requestsPerRuntime} requests/runtime, K=${config.rssRuntimes}, soak ${config.soakRuntimes}×${config.soakCommands}`,
 )
+if (config.only) console.log(`sections: ${[...config.only].join(', ')} (--only)`)
 
 const wpGraphql = await resolveWpGraphql()
 if (wpGraphql.available) console.log(`WPGraphQL ${wpGraphql.plugin.version} (${wpGraphql.plugin.origin})`)
@@ -68,7 +78,11 @@ const context: BenchContext = {
   plugins: wpGraphql.available ? ['wp-graphql'] : [],
 }
 
-for (const [name, measure] of SECTIONS) {
+for (const [id, [name, measure]] of Object.entries(SECTIONS) as [
+  BenchSectionId,
+  (typeof SECTIONS)[BenchSectionId],
+][]) {
+  if (config.only && !config.only.has(id)) continue
   const sectionStarted = performance.now()
   console.log(`▸ ${name}`)
   try {
@@ -79,7 +93,7 @@ for (const [name, measure] of SECTIONS) {
   console.log(`  (${((performance.now() - sectionStarted) / 1000).toFixed(1)} s)`)
 }
 
-const targets = evaluateTargets(results)
+const targets = evaluateTargets(results, config.only)
 console.log(`\n${renderTable(results, targets)}\n`)
 const count = (status: string) => targets.filter((target) => target.status === status).length
 console.log(`targets: ${count('met')} met, ${count('missed')} missed, ${count('not measured')} not measured`)

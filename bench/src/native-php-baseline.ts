@@ -4,6 +4,7 @@ import { freeLoopbackPort } from './free-port.js'
 import { nativePhpVersion } from './native-php.js'
 import { buildNativeSite, OPCACHE_PROBE } from './native-php-site.js'
 import { startPhpServer } from './php-server.js'
+import { readRuntimeSiteConfig } from './runtime-site-config.js'
 import { createTempDir } from './temp-dir.js'
 import { timeSamples } from './time-samples.js'
 
@@ -44,7 +45,7 @@ async function fetchText(url: string, init: RequestInit = {}): Promise<{ status:
  * Baseline 2, native PHP: the same WordPress + SQLite (+ WPGraphQL) site served by `php -S` on 127.0.0.1, with
  * OPcache on and off; warm REST and GraphQL over HTTP. Skipped with a note when `php` is not on PATH.
  */
-export async function measureNativePhp({ config, results, wpGraphql }: BenchContext): Promise<void> {
+export async function measureNativePhp({ config, results, wpGraphql, plugins }: BenchContext): Promise<void> {
   const version = nativePhpVersion()
   if (!version) {
     results.note(
@@ -56,7 +57,7 @@ export async function measureNativePhp({ config, results, wpGraphql }: BenchCont
   const port = await freeLoopbackPort()
   const origin = `http://127.0.0.1:${port}`
   const graphqlDir = wpGraphql.available ? wpGraphql.plugin.path : undefined
-  const root = await buildNativeSite(work.path, origin, graphqlDir)
+  const root = await buildNativeSite(work.path, origin, graphqlDir, await readRuntimeSiteConfig(plugins))
 
   const rest = async () => {
     const { status, text } = await fetchText(`${origin}/wp-json${REST_ROUTE}`)

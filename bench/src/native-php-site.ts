@@ -3,17 +3,12 @@ import path from 'node:path'
 import { PERMALINK_STRUCTURE } from './bench-constants.js'
 import { extractZip } from './extract-zip.js'
 import { runNativePhp } from './native-php.js'
+import type { RuntimeSiteConfig } from './runtime-site-config.js'
 import { SQLITE_INTEGRATION_ZIP, WORDPRESS_ZIP } from './wordpress-zips.js'
 
 /** The probe file that reports whether OPcache is on for the serving PHP. */
 export const OPCACHE_PROBE = '/codebox-bench-opcache.php'
 
-/**
- * What a codebox runtime defines by default (the worker and the headless policy pack), so both sides do the same
- * work per request: no WP-Cron spawn (a loopback request that `php -S`, serving one request at a time, cannot
- * answer while the spawning request runs), no update checks, no outbound HTTP (the sandbox's network policy
- * denies it by default).
- */
 /**
  * The mtime every file of the native site gets, as the sandbox's shared layer files have one fixed old mtime: with
  * freshly extracted files OPcache (`file_update_protection=2`) refuses to cache anything for two seconds, which
@@ -29,23 +24,20 @@ async function ageSiteFiles(root: string): Promise<void> {
   }
 }
 
-const SANDBOX_LIKE_CONSTANTS = [
-  ['DISABLE_WP_CRON', 'true'],
-  ['AUTOMATIC_UPDATER_DISABLED', 'true'],
-  ['WP_AUTO_UPDATE_CORE', 'false'],
-  ['WP_HTTP_BLOCK_EXTERNAL', 'true'],
-] as const
-
 /**
  * Builds the same site on disk for native PHP: the bundled WordPress build (installed, SQLite database), the
- * SQLite integration with its `db.php` drop-in, WPGraphQL symlinked from the codebox cache when given, and
- * WP_HOME/WP_SITEURL pointing at `origin`, and the constants a runtime defines by default. Then activates WPGraphQL and sets pretty permalinks with a native
- * `php` script that loads `wp-load.php`, and gives every file one old mtime. Returns the document root.
+ * SQLite integration with its `db.php` drop-in, WPGraphQL symlinked from the codebox cache when given,
+ * WP_HOME/WP_SITEURL pointing at `origin`, and a codebox runtime's own configuration (`runtime`: its must-use
+ * plugins and constants, so both sides run the same hooks per request: without them a native request spawned
+ * WP-Cron, a loopback request that `php -S`, serving one request at a time, answers only after the spawning one).
+ * Then activates WPGraphQL and sets pretty permalinks with a native `php` script that loads `wp-load.php`, and
+ * gives every file one old mtime. Returns the document root.
  */
 export async function buildNativeSite(
   workDir: string,
   origin: string,
   wpGraphqlDir: string | undefined,
+  runtime: RuntimeSiteConfig,
 ): Promise<string> {
   const root = path.join(workDir, 'wordpress')
   await extractZip(WORDPRESS_ZIP, root)
@@ -70,11 +62,16 @@ export async function buildNativeSite(
       [
         `define( 'WP_HOME', '${origin}' );`,
         `define( 'WP_SITEURL', '${origin}' );`,
-        ...SANDBOX_LIKE_CONSTANTS.map(([name, value]) => `define( '${name}', ${value} );`),
+        ...runtime.defines,
         marker,
       ].join('\n'),
     ),
   )
+  const muPlugins = path.join(root, 'wp-content/mu-plugins')
+  await mkdir(muPlugins, { recursive: true })
+  for (const [name, source] of Object.entries(runtime.muPlugins)) {
+    await writeFile(path.join(muPlugins, path.basename(name)), source)
+  }
   await writeFile(
     path.join(root, OPCACHE_PROBE),
     "<?php echo json_encode(function_exists('opcache_get_status') && (opcache_get_status(false)['opcache_enabled'] ?? false));",

@@ -3,19 +3,11 @@
  * loaded), then K more idle ones, and prints `{"beforeBytes", "afterBytes", "runtimes"}` as its last line.
  * Run by `rss-figures.ts` with `--expose-gc`; arguments: K, then a JSON `playground()` options object.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import { playground } from '@codebox/backend-playground'
 import { createRuntime } from '@codebox/runtime-core'
 import { POLICY } from './bench-constants.js'
 import type { PlaygroundRuntime } from './codebox-requests.js'
-
-async function settledRss(): Promise<number> {
-  await sleep(1500)
-  const collect = (globalThis as { gc?: () => void }).gc
-  collect?.()
-  await sleep(250)
-  return process.memoryUsage.rss()
-}
+import { settledRss } from './run-child.js'
 
 const runtimes = Number(process.argv[2])
 const options = JSON.parse(process.argv[3] ?? '{}') as Parameters<typeof playground>[0]

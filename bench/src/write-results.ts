@@ -58,6 +58,8 @@ export async function writeResults(
       'req/s': 'requests per second',
       'jobs/min': 'recipe jobs per minute',
       '×': 'ratio',
+      '%': 'percent',
+      count: 'a count',
     },
     figures,
     targets,

@@ -37,10 +37,13 @@ async function lines(path: string): Promise<{ type?: string }[]> {
 
 beforeAll(async () => {
   work = await realpath(await mkdtemp(join(tmpdir(), 'codebox-flood-')))
-  // Let every byte reach runtime-core: the backend's own output cap would otherwise drop most of the flood.
+  // Let every byte reach runtime-core: the backend's own output cap would otherwise drop most of the flood. The
+  // runtime keeps histories large enough to hold the flood's kept output (the small defaults for long-lived
+  // runtimes would already have replaced it with markers), so what is cut here is cut by the bundle's own caps.
   runtime = await createRuntime({
     backend: playground({ maxOutputBytes: 24 * MiB }),
     policy: { commands: { allow: ['wordpress.*'] } },
+    limits: { historyBytes: 64 * MiB, eventHistoryBytes: 32 * MiB },
   })
   for (let i = 0; i < COMMANDS; i++) {
     const result = await runtime.execute({

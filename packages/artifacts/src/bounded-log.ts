@@ -59,6 +59,34 @@ export class BoundedLog<T> {
     return index >= 0 && index < this.length ? this.#records[this.#start + index] : undefined
   }
 
+  /** The size given for the `index`-th kept record (0: the oldest), or 0. */
+  sizeAt(index: number): number {
+    return index >= 0 && index < this.length ? (this.#sizes[this.#start + index] ?? 0) : 0
+  }
+
+  /**
+   * Takes the oldest kept record out (a reader consuming a queue; not counted as dropped), or undefined when
+   * none is kept.
+   */
+  shift(): { readonly record: T; readonly bytes: number } | undefined {
+    if (this.length === 0) return undefined
+    const record = this.#records[this.#start] as T
+    const bytes = this.#sizes[this.#start] ?? 0
+    this.#records[this.#start] = undefined as T
+    this.#bytes -= bytes
+    this.#start += 1
+    this.#compact()
+    return { record, bytes }
+  }
+
+  /** Forgets every kept record (the dropped counts stay). */
+  clear(): void {
+    this.#records = []
+    this.#sizes = []
+    this.#start = 0
+    this.#bytes = 0
+  }
+
   /** Replaces the `index`-th kept record (0: the oldest) with one of `bytes` size; no record is dropped. */
   replace(index: number, record: T, bytes: number): void {
     if (index < 0 || index >= this.length) throw new RangeError(`no kept record at ${index}`)
@@ -81,8 +109,14 @@ export class BoundedLog<T> {
       this.#bytes -= size
       this.#droppedBytes += size
       this.#droppedRecords += 1
+      this.#records[this.#start] = undefined as T
       this.#start += 1
     }
+    this.#compact()
+  }
+
+  /** Drops the window's dead head now and then, so taking from the front stays amortised O(1). */
+  #compact(): void {
     if (this.#start > 1024 && this.#start * 2 > this.#records.length) {
       this.#records = this.#records.slice(this.#start)
       this.#sizes = this.#sizes.slice(this.#start)

@@ -1,11 +1,13 @@
 import { BoundedLog, boundStrings, jsonBytes, withoutText } from '@codebox/artifacts'
 import type { CommandRecord } from './runtime.js'
+import { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
 
 /** What a runtime's command history (`runtime.history`, `commands.jsonl`) keeps. */
 export interface CommandHistoryLimits {
   /**
    * Most bytes kept, as JSON. Over it the outputs of the oldest commands are dropped first (the record stays,
-   * its text becomes the truncation marker); only then are the oldest records dropped. Default 64 MiB.
+   * its text becomes the truncation marker); only then are the oldest records dropped. Default 2 MiB
+   * (`createRuntime({ limits: { historyBytes } })`).
    */
   readonly maxBytes: number
   /** Most records kept; the oldest go first. Default 100 000. */
@@ -16,7 +18,7 @@ export interface CommandHistoryLimits {
 
 /** Defaults of {@link CommandHistoryLimits}. */
 export const DEFAULT_COMMAND_HISTORY_LIMITS: CommandHistoryLimits = {
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: DEFAULT_RUNTIME_LIMITS.historyBytes,
   maxRecords: 100_000,
   maxStringBytes: 64 * 1024,
 }

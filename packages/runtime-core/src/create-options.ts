@@ -20,6 +20,9 @@ export const MountSpecSchema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
 })
 
+/** A byte cap of `limits`: a whole number of bytes, at least 1 KiB so one ordinary record or event fits. */
+const ByteCap = z.number().int().min(1024, 'must be at least 1024 bytes, e.g. 2 * 1024 * 1024')
+
 /** The shape of `CreateRuntimeOptions` checked at the entry point; `policy` is checked by `parsePolicy`. */
 export const CreateOptionsSchema = z.object({
   backend: z.custom<RuntimeBackend>(
@@ -40,6 +43,13 @@ export const CreateOptionsSchema = z.object({
   onApproval: z.function().optional(),
   secretProvider: z.function().optional(),
   cleanupOnExit: z.boolean().optional(),
+  limits: z
+    .strictObject({
+      historyBytes: ByteCap.optional(),
+      eventHistoryBytes: ByteCap.optional(),
+      observeBufferBytes: ByteCap.optional(),
+    })
+    .optional(),
 })
 
 /** Parses `value`, or throws a {@link ValidationError} with `code` whose issues are JSON paths under `root`. */

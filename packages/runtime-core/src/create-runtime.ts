@@ -10,6 +10,7 @@ import { redactError } from './redact-error.js'
 import type { CreateRuntimeOptions, Runtime } from './runtime.js'
 import { DEFAULT_CREATE_TIMEOUT_MS } from './runtime-defaults.js'
 import { RuntimeImpl } from './runtime-impl.js'
+import { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
 import { runtimeRegistry } from './runtime-registry.js'
 import { SPAN_ATTRIBUTES, SPAN_NAMES, traced } from './runtime-telemetry.js'
 
@@ -78,6 +79,7 @@ async function startRuntime<C extends CommandCatalogue>(
     metadata: Object.freeze({ ...(options.metadata ?? {}) }),
     credentials: envelopes,
     onApproval: options.onApproval,
+    limits: { ...DEFAULT_RUNTIME_LIMITS, ...options.limits },
     inputs: {
       backend: options.backend.name,
       mounts: (options.mounts ?? []).map(({ source, target, mode }) => ({

@@ -1,24 +1,31 @@
 import { BoundedLog, boundStrings, jsonBytes } from '@codebox/artifacts'
 import type { RuntimeEvent, RuntimeEventInput, RuntimeEventOf, RuntimeEventType } from './events.js'
+import { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
 
 /** What the event history (replayed by `observe({ replay })` and written to bundles) keeps. */
 export interface EventHistoryLimits {
   /** Most events kept; the oldest go first. Default 50 000. */
   readonly maxEvents: number
-  /** Most bytes kept, as JSON; the oldest go first. Default 32 MiB. */
+  /** Most bytes kept, as JSON; the oldest go first. Default 2 MiB (`createRuntime({ limits: { eventHistoryBytes } })`). */
   readonly maxBytes: number
   /**
    * Any string inside a kept event (a `command.output` chunk, say) is cut to this size with an explicit marker.
    * Live listeners still get the whole event. Default 64 KiB.
    */
   readonly maxStringBytes: number
+  /**
+   * Default byte cap of each `observe()` reader's buffer (see {@link ObserveOptions.maxBufferedBytes}). Default 1 MiB
+   * (`createRuntime({ limits: { observeBufferBytes } })`).
+   */
+  readonly observeBufferBytes: number
 }
 
 /** Defaults of {@link EventHistoryLimits}. */
 export const DEFAULT_EVENT_HISTORY_LIMITS: EventHistoryLimits = {
   maxEvents: 50_000,
-  maxBytes: 32 * 1024 * 1024,
+  maxBytes: DEFAULT_RUNTIME_LIMITS.eventHistoryBytes,
   maxStringBytes: 64 * 1024,
+  observeBufferBytes: DEFAULT_RUNTIME_LIMITS.observeBufferBytes,
 }
 
 /** Options of `runtime.observe()`. */
@@ -34,6 +41,11 @@ export interface ObserveOptions<T extends RuntimeEventType = RuntimeEventType> {
    * how many. Default 10 000.
    */
   readonly maxBuffered?: number
+  /**
+   * Most bytes (as JSON) of events buffered for a slow reader; beyond it the oldest are dropped, as with
+   * `maxBuffered`. The newest event is always kept. Default: the runtime's `limits.observeBufferBytes` (1 MiB).
+   */
+  readonly maxBufferedBytes?: number
 }
 
 /** Redacts an event before anyone sees it. Must return a structurally identical event. */
@@ -41,7 +53,8 @@ export type EventRedactor = (event: RuntimeEvent) => RuntimeEvent
 
 interface Subscriber {
   readonly accepts: (type: RuntimeEventType) => boolean
-  push(event: RuntimeEvent): void
+  /** `size`: the event's JSON bytes (as this reader gets it). */
+  push(event: RuntimeEvent, size: number): void
   close(): void
 }
 
@@ -87,11 +100,15 @@ export class EventHub {
     return this.#history.bytes
   }
 
-  #record(event: RuntimeEvent): void {
+  /** Records the event (strings bounded) and returns the JSON size of the whole event, as live readers get it. */
+  #record(event: RuntimeEvent): number {
     const bounded = boundStrings(event, this.#limits.maxStringBytes)
     if (bounded.omittedBytes > 0) this.#cutStrings += 1
     const kept = bounded.value === event ? event : Object.freeze(bounded.value)
-    this.#history.push(kept, jsonBytes(kept))
+    const size = jsonBytes(kept)
+    this.#history.push(kept, size)
+    // The cut strings' bytes are back in the whole event (less the markers: close enough for a buffer budget).
+    return size + bounded.omittedBytes
   }
 
   get closed(): boolean {
@@ -109,9 +126,9 @@ export class EventHub {
       time: new Date().toISOString(),
     } as RuntimeEvent
     const event = Object.freeze(options.redacted === true ? stamped : this.#redact(stamped))
-    this.#record(event)
+    const size = this.#record(event)
     for (const subscriber of this.#subscribers) {
-      if (subscriber.accepts(event.type)) subscriber.push(event)
+      if (subscriber.accepts(event.type)) subscriber.push(event, size)
     }
     return event
   }
@@ -149,7 +166,8 @@ export class EventHub {
     const types = options.types ? new Set<RuntimeEventType>(options.types) : undefined
     const accepts = (type: RuntimeEventType) => !types || types.has(type) || type === 'events.dropped'
     const maxBuffered = options.maxBuffered ?? 10_000
-    const queue: RuntimeEvent[] = []
+    const maxBufferedBytes = options.maxBufferedBytes ?? this.#limits.observeBufferBytes
+    const queue = new BoundedLog<RuntimeEvent>({ maxRecords: maxBuffered, maxBytes: maxBufferedBytes })
     let dropped = 0
     let done = false
     let wake: (() => void) | undefined
@@ -163,12 +181,10 @@ export class EventHub {
     }
     const subscriber: Subscriber = {
       accepts,
-      push(event) {
-        queue.push(event)
-        if (queue.length > maxBuffered) {
-          queue.shift()
-          dropped += 1
-        }
+      push(event, size) {
+        const before = queue.dropped.records
+        queue.push(event, size)
+        dropped += queue.dropped.records - before
         wake?.()
       },
       close: finish,
@@ -177,7 +193,10 @@ export class EventHub {
     if (options.replay) {
       // The reader learns first that the oldest events are gone.
       dropped = this.#history.dropped.records
-      for (const event of this.history) if (accepts(event.type)) subscriber.push(event)
+      for (let index = 0; index < this.#history.length; index++) {
+        const event = this.#history.at(index) as RuntimeEvent
+        if (accepts(event.type)) subscriber.push(event, this.#history.sizeAt(index))
+      }
     }
     if (this.#closed || options.signal?.aborted) done = true
     else {
@@ -203,8 +222,8 @@ export class EventHub {
             } as const
             return { value: notice as unknown as RuntimeEventOf<T>, done: false }
           }
-          const event = queue.shift()
-          if (event) return { value: event as unknown as RuntimeEventOf<T>, done: false }
+          const next = queue.shift()
+          if (next) return { value: next.record as unknown as RuntimeEventOf<T>, done: false }
           if (done) return { value: undefined, done: true }
           await new Promise<void>((resolve) => {
             wake = resolve
@@ -214,7 +233,7 @@ export class EventHub {
       },
       async return(): Promise<IteratorResult<RuntimeEventOf<T>>> {
         finish()
-        queue.length = 0
+        queue.clear()
         return { value: undefined, done: true }
       },
     }

@@ -114,6 +114,8 @@ export {
   DEFAULT_CREATE_TIMEOUT_MS,
   MAX_OUTPUT_BYTES,
 } from './runtime-defaults.js'
+export type { RuntimeLimits } from './runtime-limits.js'
+export { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
 export { runtimeRegistry } from './runtime-registry.js'
 export type { RuntimeStats } from './runtime-stats.js'
 export { RUNTIME_RECOVERED } from './runtime-stats.js'

@@ -1,6 +1,6 @@
 import type { Redactor } from '@codebox/artifacts'
 import type { RuntimeDiagnostic } from './backend.js'
-import { EventHub } from './event-hub.js'
+import { type EventHistoryLimits, EventHub } from './event-hub.js'
 import type { RuntimeEventInput } from './events.js'
 import { RUNTIME_RECOVERED } from './runtime-stats.js'
 
@@ -26,11 +26,17 @@ export class RuntimeEvents {
   readonly #onRecovered: () => void
 
   /**
+   * @param limits - the event history's and every `observe()` reader's byte caps.
    * @param onRecovered - called for each diagnostic with code {@link RUNTIME_RECOVERED}: the backend replaced a lost
    * worker and went on.
    */
-  constructor(runtimeId: string, redactor: Redactor, onRecovered: () => void = () => {}) {
-    this.hub = new EventHub(runtimeId, (event) => redactor.redactJson(event))
+  constructor(
+    runtimeId: string,
+    redactor: Redactor,
+    limits: Partial<EventHistoryLimits> = {},
+    onRecovered: () => void = () => {},
+  ) {
+    this.hub = new EventHub(runtimeId, (event) => redactor.redactJson(event), limits)
     this.#onRecovered = onRecovered
   }
 

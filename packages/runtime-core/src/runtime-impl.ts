@@ -37,6 +37,7 @@ import type {
 } from './runtime.js'
 import { RuntimeEvents } from './runtime-events.js'
 import { RuntimeLifecycle } from './runtime-lifecycle.js'
+import type { RuntimeLimits } from './runtime-limits.js'
 import { RuntimeMounts } from './runtime-mounts.js'
 import { runtimeRegistry } from './runtime-registry.js'
 import { RuntimeCounters, type RuntimeStats } from './runtime-stats.js'
@@ -52,6 +53,8 @@ export interface RuntimeInit<C extends CommandCatalogue> {
   readonly metadata: Readonly<Record<string, unknown>>
   readonly credentials: readonly ConnectorCredentialEnvelope[]
   readonly onApproval: CreateRuntimeOptions<C>['onApproval']
+  /** Byte caps of the histories and `observe()` buffers, defaults applied. */
+  readonly limits: Required<RuntimeLimits>
   /** The create inputs the bundle records (backend, mounts, connectors, whether restored). */
   readonly inputs: Record<string, unknown>
 }
@@ -80,7 +83,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #redactor: Redactor
   readonly #lifecycle = new RuntimeLifecycle()
   readonly #events: RuntimeEvents
-  readonly #history = new CommandHistory()
+  readonly #history: CommandHistory
   readonly #mailbox = new Mailbox()
   readonly #approvals: ApprovalGate
   readonly #mounts: RuntimeMounts
@@ -100,7 +103,13 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     this.metadata = init.metadata
     this.credentials = init.credentials
     this.#inputs = init.inputs
-    this.#events = new RuntimeEvents(init.id, init.redactor, () => this.#counters.restarted())
+    this.#history = new CommandHistory({ maxBytes: init.limits.historyBytes })
+    this.#events = new RuntimeEvents(
+      init.id,
+      init.redactor,
+      { maxBytes: init.limits.eventHistoryBytes, observeBufferBytes: init.limits.observeBufferBytes },
+      () => this.#counters.restarted(),
+    )
     this.emit = this.#events.emit
     this.#events.hub.on('mail.captured', (event) => {
       if (event.type === 'mail.captured') this.#mailbox.record(event)

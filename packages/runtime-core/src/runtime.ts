@@ -21,6 +21,7 @@ import type { ObserveOptions } from './event-hub.js'
 import type { CommandStatus, RuntimeEvent, RuntimeEventOf, RuntimeEventType } from './events.js'
 import type { Logger } from './logger.js'
 import type { CapturedMail } from './mail-message.js'
+import type { RuntimeLimits } from './runtime-limits.js'
 import type { RuntimeStats } from './runtime-stats.js'
 
 /** Options every call accepts. */
@@ -58,6 +59,12 @@ export interface CreateRuntimeOptions<C extends CommandCatalogue = CommandCatalo
   readonly onApproval?: ApprovalHandler
   /** Destroy this runtime on process exit, SIGINT and SIGTERM. Default true. */
   readonly cleanupOnExit?: boolean
+  /**
+   * Byte caps on the command history, the event history and each `observe()` reader's buffer (see
+   * {@link RuntimeLimits}). Defaults: 2 MiB, 2 MiB and 1 MiB, small so that a long-lived runtime's memory stays
+   * flat however many commands it runs.
+   */
+  readonly limits?: RuntimeLimits
 }
 
 /** Options of `runtime.execute()`. */

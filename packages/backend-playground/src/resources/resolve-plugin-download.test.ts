@@ -98,6 +98,10 @@ describe('resolvePlugin from the cache and the download source', () => {
     const resolver = await setup()
     server.routes.set('/plugin/tamper.1.0.0.zip', makePluginZip('tamper', '1.0.0'))
     await resolver.resolvePlugin({ slug: 'tamper', version: '1.0.0' })
+    // Served from the cache once, so what the resolver remembers of the zip is put to the test too.
+    expect(await resolver.resolvePlugin({ slug: 'tamper', version: '1.0.0' })).toMatchObject({
+      origin: 'cache',
+    })
     const cached = path.join(cacheDir, 'plugins', 'tamper', '1.0.0', 'tamper.1.0.0.zip')
     await writeFile(cached, makePluginZip('tamper', '1.0.0', { 'tamper/x.php': '<?php\n' }))
 

@@ -43,8 +43,8 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * Extracts a plugin archive to `<layer>/<slug>/` atomically: everything is written to a temp directory beside it,
- * then renamed into place. The layer name includes the hash, so an existing layer is complete and is reused;
- * a concurrent process that wins the rename is reused too.
+ * then renamed into place. The layer name includes the hash, so an existing layer is complete and is reused (and
+ * `archive` is never asked for); a concurrent process that wins the rename is reused too.
  *
  * @returns the plugin directory `<layer>/<slug>`.
  */
@@ -53,18 +53,19 @@ export async function ensurePluginLayer(
   slug: string,
   version: string | undefined,
   sha256: string,
-  archive: PluginArchive,
+  archive: PluginArchive | (() => Promise<PluginArchive>),
 ): Promise<string> {
   const layer = pluginLayerPath(cacheDir, slug, version, sha256)
   const pluginDir = path.join(layer, slug)
   if (await exists(pluginDir)) return pluginDir
+  const files = (typeof archive === 'function' ? await archive() : archive).files
   await mkdir(path.dirname(layer), { recursive: true })
   const temp = path.join(
     path.dirname(layer),
     `.tmp-${path.basename(layer)}-${process.pid}-${randomBytes(6).toString('hex')}`,
   )
   try {
-    for (const [relative, data] of archive.files) {
+    for (const [relative, data] of files) {
       const target = path.join(temp, slug, ...relative.split('/'))
       await mkdir(path.dirname(target), { recursive: true })
       await writeFile(target, data, { mode: 0o644 })

@@ -40,16 +40,20 @@ export interface FakeServer {
   readonly base: string
   readonly hits: Map<string, number>
   readonly routes: Map<string, Uint8Array>
+  /** Requests to these paths are answered only once the promise settles (for downloads in flight). */
+  readonly holds: Map<string, Promise<void>>
   close(): Promise<void>
 }
 
 async function startServer(): Promise<FakeServer> {
   const hits = new Map<string, number>()
   const routes = new Map<string, Uint8Array>()
-  const server = http.createServer((request, response) => {
+  const holds = new Map<string, Promise<void>>()
+  const server = http.createServer(async (request, response) => {
     const url = request.url ?? '/'
     hits.set(url, (hits.get(url) ?? 0) + 1)
     if (url === '/hang') return // never answers: for timeouts
+    await holds.get(url)
     const body = routes.get(url)
     if (body === undefined) {
       response.writeHead(404).end('not found')
@@ -65,6 +69,7 @@ async function startServer(): Promise<FakeServer> {
     base: `http://127.0.0.1:${port}`,
     hits,
     routes,
+    holds,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
@@ -111,6 +116,7 @@ export function useResolverFixture(): void {
   afterEach(async () => {
     server.hits.clear()
     server.routes.clear()
+    server.holds.clear()
     if (work !== undefined) await rm(work, { recursive: true, force: true })
   })
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
+import path from 'node:path'
 import type { BackendCreateContext } from '@codebox/runtime-core'
 import { pluginActivateProgram } from '../commands/php-snippets.js'
 import { runProgram } from '../commands/run-program.js'
 import { BackendPlaygroundError } from '../errors.js'
-import { installHeadless, installMuPlugins } from '../headless/headless-install.js'
-import { installMailCapture } from '../mail/mail-capture.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { pluginLabel } from '../resources/artifact-checks.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
@@ -21,12 +20,12 @@ import {
   prepareWordPressTemplateOnce,
 } from '../site/template-cache.js'
 import { resolveWordPressSource, SQLITE_INTEGRATION_ZIP } from '../site/wordpress-builds.js'
-import { applySiteSnapshot, encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
+import { encodeSiteSnapshot, type SiteLayers } from '../snapshot/site-snapshot.js'
 import { type DecodedSnapshot, decodeSnapshot } from '../snapshot/snapshot-file.js'
 import { loadedPhpExtensions, phpRuntimeManifest } from '../worker/php-runtime-manifest.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
-import { peakMemoryProbe } from './peak-memory-probe.js'
 import { PlaygroundInstance } from './playground-instance.js'
+import { freshPriming, siteAdditions, snapshotPriming } from './pool-priming.js'
 import { RuntimeLogs } from './runtime-logs.js'
 import { RuntimeMounts } from './runtime-mounts.js'
 import { pluginWorkerMounts, siteWorkerOptions, type WorkerMount } from './site-worker-options.js'
@@ -82,6 +81,16 @@ async function resolveBootLayers(
     signal,
   })
   signal.throwIfAborted()
+  // Says whether this create installed (or verified) the WordPress template, so a caller can see the cache work.
+  progress(
+    'template',
+    0.27,
+    template.built
+      ? `built WordPress template ${path.basename(template.siteDir)}`
+      : template.joined
+        ? `waited for WordPress template ${path.basename(template.siteDir)}, built by a concurrent create`
+        : `reused WordPress template ${path.basename(template.siteDir)}`,
+  )
 
   if (snapshot) {
     const layers = snapshot.manifest.layers
@@ -114,7 +123,11 @@ async function resolveBootLayers(
     progress(
       'template',
       0.3,
-      site.built ? `built site template ${site.key}` : `reused cached site template ${site.key}`,
+      site.built
+        ? `built site template ${site.key}`
+        : site.joined
+          ? `waited for site template ${site.key}, built by a concurrent create`
+          : `reused cached site template ${site.key}`,
     )
   }
   return {
@@ -179,7 +192,12 @@ export async function createPlaygroundInstance(
       [...pluginWorkerMounts(plugins), ...mounts.workerMounts(), ...databaseMounts],
       (line) => bootLog.push(line),
     )
-    const taken = await startSiteWorker(options, workerOptions, {
+    const additions = siteAdditions(options)
+    const priming =
+      snapshot && context.from
+        ? snapshotPriming(context.from.bytes, snapshot, additions, databaseDirectory)
+        : freshPriming(bootTemplate.siteDir, additions)
+    const taken = await startSiteWorker(options, workerOptions, priming, {
       signal,
       pooled: mounts.size === 0 && databaseDirectory === undefined,
     })
@@ -187,7 +205,9 @@ export async function createPlaygroundInstance(
     progress(
       'boot',
       0.6,
-      taken.pooled ? 'took a pre-started PHP worker from the pool' : 'started a PHP worker',
+      taken.pooled
+        ? `took a pre-started PHP worker from the pool${snapshot ? ', the snapshot already restored' : ''}`
+        : 'started a PHP worker',
     )
     const supervisor = new WorkerSupervisor(worker, {
       emit: context.emit,
@@ -207,12 +227,7 @@ export async function createPlaygroundInstance(
       databaseDirectory,
       // The recovery point may come from another runtime on the same template (or from a fork's source) with
       // another `headless` setting: this runtime's own pack is put back, as at create.
-      reinstall: async (replacement) => {
-        await peakMemoryProbe.install(replacement)
-        await installHeadless(replacement, options.headless)
-        await installMailCapture(replacement)
-        await installMuPlugins(replacement, options.muPlugins)
-      },
+      reinstall: (replacement) => additions.install(replacement),
       bootLog: (line) => logs.boot(line),
     })
     const phpRuntime = await phpRuntimeManifest(options.php)
@@ -233,14 +248,13 @@ export async function createPlaygroundInstance(
       `booted WordPress ${template.wordpressVersion} on PHP ${options.php} in ${Math.round(worker.info?.bootMs ?? 0)} ms`,
     )
 
-    if (snapshot) {
-      progress('restore', 0.7)
-      await applySiteSnapshot(worker, snapshot.files, snapshot.manifest.deleted, signal, databaseDirectory)
+    if (!taken.primed) {
+      if (snapshot) {
+        progress('restore', 0.7)
+        await priming.restore(worker, signal)
+      }
+      await priming.install(worker, signal)
     }
-    await peakMemoryProbe.install(worker, signal)
-    await installHeadless(worker, options.headless, signal)
-    await installMailCapture(worker, signal)
-    await installMuPlugins(worker, options.muPlugins, signal)
     // A durable database that existed before this runtime has its own plugin state, not the template's: the plugins
     // the backend activated in it are recorded beside it, and only a plugin added to the runtime since is activated.
     const recorded =
@@ -287,8 +301,11 @@ export async function createPlaygroundInstance(
     supervisor.setRecoveryPoint(
       context.from
         ? context.from.bytes
-        : await bootRecoveryPoint(bootKey, () =>
-            encodeSiteSnapshot(supervisor.worker, siteLayers, signal, { withoutDatabase: durable }),
+        : await bootRecoveryPoint(
+            bootKey,
+            (encodeSignal) =>
+              encodeSiteSnapshot(supervisor.worker, siteLayers, encodeSignal, { withoutDatabase: durable }),
+            signal,
           ),
     )
     supervisor.forgetDatabase()

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { DATABASE_PATH, DOCUMENT_ROOT } from '../commands/php-snippets.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
 import type { PhpWorkerCallOptions, PhpWorkerOptions } from '../worker/php-worker-options.js'
+import type { PoolPriming } from './pool-priming.js'
 
 /** A worker booted ahead of time, with the console lines it printed while booting. */
 interface PooledWorker {
@@ -16,11 +13,14 @@ interface PooledWorker {
 
 interface PoolEntry {
   readonly options: PhpWorkerOptions
+  readonly priming: PoolPriming
   size: number
   readonly ready: PooledWorker[]
   starting: number
   /** A refill failed; refilling stops until the next take. */
   failed: boolean
+  /** When a create last took from (or registered) this entry, for evicting the least recently used snapshot. */
+  lastUsed: number
 }
 
 /** A worker handed out by {@link takePooledWorker}. */
@@ -28,16 +28,27 @@ export interface TakenWorker {
   readonly worker: PhpWorker
   /** Whether it came from the pool (booted ahead of time) rather than being started for this call. */
   readonly pooled: boolean
+  /** Whether the site state (the priming) is already in place: true for a pooled worker. */
+  readonly primed: boolean
 }
+
+/**
+ * At most this many snapshots keep a pool of their own at once: each holds `size` booted runtimes (tens of MB
+ * each), so forking from many different snapshots must not pile up idle workers. The least recently used goes.
+ */
+export const MAX_SNAPSHOT_POOLS = 4
 
 const entries = new Map<string, PoolEntry>()
 let generation = 0
 let exitHookInstalled = false
 
-/** Key of a worker configuration: everything sent to the worker at boot (hashed: constants may hold secrets). */
-function poolKey(options: PhpWorkerOptions): string {
+/**
+ * Key of a pool: everything sent to the worker at boot (hashed: constants may hold secrets) and the priming's key
+ * (the snapshot a fork starts from).
+ */
+function poolKey(options: PhpWorkerOptions, priming: PoolPriming): string {
   const { logger: _logger, onLog: _onLog, onEvent: _onEvent, onExit: _onExit, ...rest } = options
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex')
+  return createHash('sha256').update(JSON.stringify(rest)).update(`\n${priming.key}`).digest('hex')
 }
 
 function installExitHook(): void {
@@ -51,36 +62,32 @@ function installExitHook(): void {
 }
 
 /**
- * Serves a few requests in a pooled worker before it is handed out, so the first request of the runtime that takes
- * it does not pay the new thread's one-time costs (its JavaScript glue still cold, PHP's filesystem nodes not yet
- * created): measured, a new worker's first WordPress load took several times longer than its second. The requests
- * may write to the site, so the database is put back from the template afterwards; a worker whose warm-up fails is
- * not pooled.
+ * Puts the runtime's starting state into a pooled worker and serves a few requests in it before it is handed out,
+ * so the first request of the runtime that takes it does not pay the new thread's one-time costs (its JavaScript
+ * glue still cold, PHP's filesystem nodes not yet created): measured, a new worker's first WordPress load took
+ * several times longer than its second. The requests run on the very site the runtime gets (a fork's snapshot
+ * included) and may write to it, so the state is put back afterwards; a worker whose warm-up fails is not pooled.
  */
-const templateDatabases = new Map<string, Promise<Uint8Array | undefined>>()
-
-/** A template's database bytes, read once per process (templates are immutable once published). */
-function templateDatabase(siteDir: string): Promise<Uint8Array | undefined> {
-  let bytes = templateDatabases.get(siteDir)
-  if (!bytes) {
-    const file = join(siteDir, ...DATABASE_PATH.split('/'))
-    bytes = existsSync(file)
-      ? readFile(file).then((data) => new Uint8Array(data))
-      : Promise.resolve(undefined)
-    templateDatabases.set(siteDir, bytes)
-    bytes.catch(() => templateDatabases.delete(siteDir))
-  }
-  return bytes
-}
-
-async function warmUp(worker: PhpWorker, options: PhpWorkerOptions): Promise<void> {
-  const siteDir = options.wordpress?.siteDir
-  if (!siteDir) return
+async function prime(worker: PhpWorker, entry: PoolEntry): Promise<void> {
+  await entry.priming.restore(worker)
+  await entry.priming.install(worker)
+  if (!entry.options.wordpress?.siteDir) return
   for (const url of ['/wp-json/', '/graphql?query=%7B__typename%7D']) {
     await worker.request({ url }, { timeoutMs: 60_000 })
   }
-  const database = await templateDatabase(siteDir)
-  if (database) await worker.writeFile(`${DOCUMENT_ROOT}/${DATABASE_PATH}`, database)
+  await entry.priming.restore(worker)
+  // A snapshot may carry another runtime's must-use plugins: this runtime's own go back over them.
+  await entry.priming.install(worker)
+}
+
+/** Stops the idle workers of the least recently used snapshot pools beyond {@link MAX_SNAPSHOT_POOLS}. */
+function evictSnapshotPools(): void {
+  const snapshots = [...entries].filter(([, entry]) => entry.priming.fromSnapshot)
+  snapshots.sort(([, a], [, b]) => b.lastUsed - a.lastUsed)
+  for (const [key, entry] of snapshots.slice(MAX_SNAPSHOT_POOLS)) {
+    entries.delete(key)
+    for (const pooled of entry.ready.splice(0)) void pooled.worker.terminate()
+  }
 }
 
 function refill(key: string, entry: PoolEntry): void {
@@ -101,7 +108,7 @@ function refill(key: string, entry: PoolEntry): void {
     onExit: (exit) => pooled.target?.onExit?.(exit),
   })
     .then(async (worker) => {
-      await warmUp(worker, entry.options).catch(async (error: unknown) => {
+      await prime(worker, entry).catch(async (error: unknown) => {
         await worker.terminate()
         throw error
       })
@@ -130,22 +137,25 @@ function refill(key: string, entry: PoolEntry): void {
 }
 
 /**
- * Takes a freshly booted worker for `options` from the pool (keeping `size` ready per configuration and
- * refilling in the background), or starts one now when none is ready. A worker is handed out once and never
- * returns to the pool.
+ * Takes a worker for `options`, primed with `priming`, from the pool (keeping `size` ready per configuration and
+ * refilling in the background), or starts one now when none is ready (then `primed` is false: the caller puts the
+ * state in place). A worker is handed out once and never returns to the pool.
  */
 export async function takePooledWorker(
   options: PhpWorkerOptions,
+  priming: PoolPriming,
   size: number,
   callOptions: PhpWorkerCallOptions,
 ): Promise<TakenWorker> {
   installExitHook()
-  const key = poolKey(options)
+  const key = poolKey(options, priming)
   let entry = entries.get(key)
   if (!entry) {
-    entry = { options, size, ready: [], starting: 0, failed: false }
+    entry = { options, priming, size, ready: [], starting: 0, failed: false, lastUsed: 0 }
     entries.set(key, entry)
   }
+  entry.lastUsed = performance.now()
+  if (priming.fromSnapshot) evictSnapshotPools()
   entry.size = Math.max(entry.size, size)
   entry.failed = false
   let pooled = entry.ready.shift()
@@ -155,11 +165,11 @@ export async function takePooledWorker(
     pooled.target = options
     for (const line of pooled.bootLines) options.logger?.debug(line)
     refill(key, entry)
-    return { worker: pooled.worker, pooled: true }
+    return { worker: pooled.worker, pooled: true, primed: true }
   }
   const worker = await PhpWorker.start(options, callOptions)
   refill(key, entry)
-  return { worker, pooled: false }
+  return { worker, pooled: false, primed: false }
 }
 
 /**
@@ -201,15 +211,17 @@ export const playgroundPool = {
 
 /**
  * Starts the worker of a new runtime: from the pool when `pool.size > 0` and the runtime can use a pooled worker
- * (`pooled`: no per-runtime mounts), else a fresh start.
+ * (`pooled`: no per-runtime mounts), else a fresh start. The pool is kept per priming, so a fork takes a worker
+ * that already holds its snapshot.
  */
 export async function startSiteWorker(
   options: { readonly pool?: { readonly size: number } | undefined },
   workerOptions: PhpWorkerOptions,
+  priming: PoolPriming,
   callOptions: PhpWorkerCallOptions & { readonly pooled: boolean },
 ): Promise<TakenWorker> {
   const size = options.pool?.size ?? 0
   const { pooled, ...call } = callOptions
-  if (pooled && size > 0) return takePooledWorker(workerOptions, size, call)
-  return { worker: await PhpWorker.start(workerOptions, call), pooled: false }
+  if (pooled && size > 0) return takePooledWorker(workerOptions, priming, size, call)
+  return { worker: await PhpWorker.start(workerOptions, call), pooled: false, primed: false }
 }

@@ -7,6 +7,7 @@ import { BackendPlaygroundError } from '../errors.js'
 import { pluginLabel } from '../resources/artifact-checks.js'
 import type { ResolvedPlugin } from '../resources/index.js'
 import { walkTree } from '../resources/resource-digest.js'
+import { SharedWork } from '../shared-work.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
 import type { PhpWorkerOptions } from '../worker/php-worker-options.js'
 import { publishDir } from './atomic-fs.js'
@@ -19,6 +20,9 @@ import {
 
 /** Bump when the layout or the activation procedure of derived site templates changes. */
 const SITE_TEMPLATE_FORMAT = 1
+
+/** Site template builds in flight in this process, by directory. */
+const siteTemplateBuilds = new SharedWork<boolean>()
 
 /** Options of {@link prepareSiteTemplate}. */
 export interface PrepareSiteTemplateOptions {
@@ -47,6 +51,8 @@ export interface SiteTemplate {
   readonly activated: ReadonlySet<string>
   /** Whether this call built the template (the installer-side work ran) rather than finding it cached. */
   readonly built: boolean
+  /** Whether this call waited for a build a concurrent call in this process started (then `built` is false). */
+  readonly joined: boolean
 }
 
 /** Where a plugin is mounted in the PHP filesystem. */
@@ -88,8 +94,8 @@ export function siteTemplateKey(options: Omit<PrepareSiteTemplateOptions, 'cache
  * Returns the site layer to boot for a runtime: a template derived from the installed base template in which the
  * plugins were activated and a first request was served once, keyed by (core, SQLite, PHP,
  * plugin set with hashes and activation, constants, site URL). The first call for a key boots PHP, activates the
- * plugins and stores the resulting site layer atomically (temp dir + rename); every later call, in any process,
- * finds it and runs no PHP at all.
+ * plugins and stores the resulting site layer atomically (temp dir + rename); calls made meanwhile in this process
+ * wait for that build (`built: false`), and every later call, in any process, finds it and runs no PHP at all.
  *
  * @throws {BackendPlaygroundError} `PLUGIN_ACTIVATION_FAILED` when a plugin does not activate.
  */
@@ -102,15 +108,26 @@ export async function prepareSiteTemplate(options: PrepareSiteTemplateOptions): 
     'sites',
     `tpl-${key.slice('sha256:'.length, 'sha256:'.length + 40)}`,
   )
-  if (existsSync(siteDir)) return { siteDir, key, activated, built: false }
-  // Symlinks into the shared layers stay symlinks; the mutable files (wp-config, wp-content) are copied. When another
-  // process builds the same template first, theirs has the same key and is used instead.
-  const built = await publishDir(siteDir, async (tmp) => {
-    // Timestamps kept: core's root files must stay old enough for OPcache to cache them on a runtime's first request.
-    await cp(options.base.siteDir, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
-    await buildInto(tmp, activate, options)
-  })
-  return { siteDir, key, activated, built }
+  if (existsSync(siteDir)) return { siteDir, key, activated, built: false, joined: false }
+  // Concurrent creates of one template in this process share one build; each waits with its own signal, and the
+  // build stops only when none waits any more. Symlinks into the shared layers stay symlinks; the mutable files
+  // (wp-config, wp-content) are copied. When another process builds the same template first, theirs has the same
+  // key and is used instead.
+  const { value: published, via } = await siteTemplateBuilds.run(
+    siteDir,
+    (signal) =>
+      publishDir(siteDir, async (tmp) => {
+        // Timestamps kept: core's root files must stay old enough for OPcache to cache them on a first request.
+        await cp(options.base.siteDir, tmp, {
+          recursive: true,
+          verbatimSymlinks: true,
+          preserveTimestamps: true,
+        })
+        await buildInto(tmp, activate, { ...options, signal })
+      }),
+    { signal: options.signal },
+  )
+  return { siteDir, key, activated, built: published && via === 'started', joined: via === 'joined' }
 }
 
 /**
@@ -166,7 +183,8 @@ async function buildInto(
   }
 }
 
-const wordpressTemplates = new Map<string, Promise<WordPressTemplate>>()
+/** Prepared WordPress templates of this process, by source stamps and cache: kept once built or verified. */
+const wordpressTemplates = new SharedWork<WordPressTemplate>({ keep: true })
 
 /**
  * A cheap change detector for a template source: size and mtime of a zip, or of every file in a directory (a
@@ -189,40 +207,42 @@ async function sourceStamp(file: string): Promise<string> {
 /**
  * {@link prepareWordPressTemplate} once per process for the same sources and cache (it reads and hashes the
  * WordPress zip or directory on every call); re-prepared when the template directory disappeared or a source
- * changed. A call answered from this memo reports `built: false`.
+ * changed. Concurrent calls share one preparation, each waiting with its own `signal`. Only the call that ran the
+ * preparation can report `built: true`.
  */
 export async function prepareWordPressTemplateOnce(
   options: PrepareWordPressTemplateOptions,
-): Promise<WordPressTemplate> {
+): Promise<WordPressTemplate & { readonly joined: boolean }> {
   const key = `${await sourceStamp(options.zipPath)}|${await sourceStamp(options.sqliteZipPath)}|${options.cacheDir}`
-  const cached = wordpressTemplates.get(key)
-  if (cached) {
-    const template = await cached.catch(() => undefined)
-    if (template && existsSync(template.siteDir)) return { ...template, built: false }
-  }
-  const prepared = prepareWordPressTemplate(options)
-  wordpressTemplates.set(key, prepared)
-  prepared.catch(() => {
-    if (wordpressTemplates.get(key) === prepared) wordpressTemplates.delete(key)
-  })
-  return prepared
+  const kept = wordpressTemplates.peek(key)
+  if (kept && !existsSync(kept.siteDir)) wordpressTemplates.forget(key)
+  const { value, via } = await wordpressTemplates.run(
+    key,
+    (signal) => prepareWordPressTemplate({ ...options, signal }),
+    { signal: options.signal },
+  )
+  return { ...value, built: via === 'started' && value.built, joined: via === 'joined' }
 }
 
-const recoveryPoints = new Map<string, Promise<Uint8Array>>()
+/** How many creates in this process wait for a WordPress template being prepared (for tests). */
+export function wordpressTemplateWaiters(): number {
+  return wordpressTemplates.waiters
+}
+
+/** Recovery points of fresh runtimes, by boot key: the same for every runtime booted the same way. */
+const recoveryPoints = new SharedWork<Uint8Array>({ keep: true })
 
 /**
  * The snapshot of a runtime that has just booted and changed nothing: the same for every runtime booted the same way
  * (`key`: the template's site directory and whatever else makes the boot state differ), so it is encoded once per
- * process and shared.
+ * process (by the first caller, from its worker) and shared.
+ * A caller whose `signal` fires stops waiting; the others go on, and if the first caller's worker went with its
+ * abort, the next waiter encodes it from its own.
  */
-export function bootRecoveryPoint(key: string, encode: () => Promise<Uint8Array>): Promise<Uint8Array> {
-  let point = recoveryPoints.get(key)
-  if (!point) {
-    point = encode()
-    recoveryPoints.set(key, point)
-    point.catch(() => {
-      if (recoveryPoints.get(key) === point) recoveryPoints.delete(key)
-    })
-  }
-  return point
+export async function bootRecoveryPoint(
+  key: string,
+  encode: (signal: AbortSignal) => Promise<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  return (await recoveryPoints.run(key, encode, { signal })).value
 }
