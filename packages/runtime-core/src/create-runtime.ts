@@ -35,8 +35,11 @@ export async function createRuntime<C extends CommandCatalogue>(
   // Secrets are registered as soon as they resolve, so whatever fails later (a backend error echoing PHP output
   // that printed a connector constant, say) is redacted on its way out.
   const redactor = createRedactor()
+  // Taken before the first await, so its stack still names the caller: a leak check reports where a runtime that
+  // outlived its test was made.
+  const createdAt = new Error('runtime created here')
   try {
-    return await startRuntime(options, redactor)
+    return await startRuntime(options, redactor, createdAt)
   } catch (error) {
     throw redactError(error, redactor)
   }
@@ -45,6 +48,7 @@ export async function createRuntime<C extends CommandCatalogue>(
 async function startRuntime<C extends CommandCatalogue>(
   options: CreateRuntimeOptions<C>,
   redactor: Redactor,
+  createdAt: Error,
 ): Promise<Runtime<C>> {
   validate(CreateOptionsSchema, options, 'RUNTIME_OPTIONS_INVALID', 'createRuntime options')
   const logger = options.logger ?? silentLogger
@@ -83,7 +87,7 @@ async function startRuntime<C extends CommandCatalogue>(
       restoredFrom: options.from ? 'snapshot' : null,
     },
   })
-  if (options.cleanupOnExit !== false) runtimeRegistry.add(runtime)
+  runtimeRegistry.add(runtime, { cleanupOnExit: options.cleanupOnExit !== false, createdAt })
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS
   const signals = [AbortSignal.timeout(timeoutMs)]
