@@ -17,6 +17,10 @@ export interface BenchConfig {
   readonly rssRuntimes: number
   /** Where the JSON goes. `--out`, `BENCH_OUT`. Default `bench/results/latest.json`. */
   readonly outFile: string
+  /** Tests in each file of the suite figures (fixture vs fresh runtime). `--suite-tests`, `BENCH_SUITE_TESTS`. Default 50. */
+  readonly suiteTests: number
+  /** Variants of the fan-out figure. `--fan-out-variants`, `BENCH_FAN_OUT_VARIANTS`. Default 8. */
+  readonly fanOutVariants: number
 }
 
 const USAGE = `Usage: pnpm bench [-- options]
@@ -26,7 +30,9 @@ const USAGE = `Usage: pnpm bench [-- options]
   --cold-samples N    cold create and raw boot samples (BENCH_COLD_SAMPLES, default 2)
   --requests N        requests per runtime for throughput (BENCH_REQUESTS, default 8)
   --rss-runtimes K    idle runtimes in the RSS child (BENCH_RSS_RUNTIMES, default 4)
-  --out FILE          JSON output (BENCH_OUT, default bench/results/latest.json)`
+  --out FILE          JSON output (BENCH_OUT, default bench/results/latest.json)
+  --suite-tests N     tests per file in the vitest suite figures (BENCH_SUITE_TESTS, default 50)
+  --fan-out-variants N  variants of the fan-out figure (BENCH_FAN_OUT_VARIANTS, default 8)`
 
 function count(
   name: string,
@@ -63,6 +69,8 @@ export function readBenchConfig(
       requests: { type: 'string' },
       'rss-runtimes': { type: 'string' },
       out: { type: 'string' },
+      'suite-tests': { type: 'string' },
+      'fan-out-variants': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,5 +88,7 @@ export function readBenchConfig(
     requestsPerRuntime: count('--requests', values.requests, env.BENCH_REQUESTS, 8, 1),
     rssRuntimes: count('--rss-runtimes', values['rss-runtimes'], env.BENCH_RSS_RUNTIMES, 4, 1),
     outFile: out ? path.resolve(out) : path.join(packageDir, 'results', 'latest.json'),
+    suiteTests: count('--suite-tests', values['suite-tests'], env.BENCH_SUITE_TESTS, 50, 1),
+    fanOutVariants: count('--fan-out-variants', values['fan-out-variants'], env.BENCH_FAN_OUT_VARIANTS, 8, 1),
   }
 }

@@ -11,6 +11,7 @@ import { WASM_PHP_VERSION } from './bench-constants.js'
 import type { BenchContext } from './bench-context.js'
 import { BenchResults } from './bench-results.js'
 import { measureColdCreate } from './cold-create-figures.js'
+import { measureFanOutFigures } from './fan-out-figures.js'
 import { measureForkFigures } from './fork-figures.js'
 import { machineInfo } from './machine-info.js'
 import { nativePhpVersion } from './native-php.js'
@@ -19,6 +20,7 @@ import { measureRawPlayground } from './raw-playground-baseline.js'
 import { renderTable } from './report-table.js'
 import { measureRequestFigures } from './request-figures.js'
 import { measureRss } from './rss-figures.js'
+import { measureSuiteFigures } from './suite-figures.js'
 import { evaluateTargets } from './targets.js'
 import { measureThroughput } from './throughput-figures.js'
 import { measureWarmCreate } from './warm-create-figures.js'
@@ -36,6 +38,8 @@ const SECTIONS: readonly (readonly [string, (context: BenchContext) => Promise<v
   ['RSS per idle runtime (child process)', measureRss],
   ['baseline: raw Playground packages', measureRawPlayground],
   ['baseline: native PHP', measureNativePhp],
+  ['vitest fixture (issue 13)', measureSuiteFigures],
+  ['fan-out (issue 13)', measureFanOutFigures],
 ]
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))

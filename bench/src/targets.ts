@@ -52,6 +52,7 @@ const TARGETS: readonly TargetSpec[] = [
   twiceNativeOpcache('graphql-opcache'),
   fixed('rss-per-runtime', 'at most', 40, '≤ 40 MB'),
   fixed('throughput-scaling', 'at least', 1.6, '≥ 1.6×'),
+  fixed('fixture-overhead', 'at most', 60, '≤ 60 ms'),
 ]
 
 /** Judges every target; a target whose figure or baseline is missing is `not measured`, with the reason. */
