@@ -78,7 +78,7 @@ test.beforeAll(async ({ wordpressSite }) => {
 })
 
 test.afterAll(() => {
-  writeFileSync(process.env.BENCH_SUITE_BODIES, JSON.stringify(bodies))
+  writeFileSync(String(process.env.BENCH_SUITE_BODIES), JSON.stringify(bodies))
 })
 
 for (let index = 0; index < ${tests}; index++) {
