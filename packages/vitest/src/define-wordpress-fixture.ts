@@ -72,8 +72,10 @@ async function attachReport(
  * const test = defineWordPressFixture({ plugins: [{ slug: 'my-plugin', source: './my-plugin' }] })
  *
  * test('activates', async ({ wordpress }) => {
- *   const result = await wordpress.execute({ command: 'wordpress.plugin-list' })
- *   expect(result.value).toContainEqual(expect.objectContaining({ name: 'my-plugin', status: 'active' }))
+ *   const result = await wordpress.execute({ command: 'wordpress.plugin-list', throwOnFailure: true })
+ *   expect(result.status === 'ok' && result.value).toContainEqual(
+ *     expect.objectContaining({ file: 'my-plugin/my-plugin.php', active: true }),
+ *   )
  * })
  *
  * @throws WordPressFixtureError (`VITEST_FIXTURE_OPTIONS_INVALID`) naming every bad field and its fix, when the
