@@ -27,6 +27,10 @@ export interface BenchConfig {
   readonly only: ReadonlySet<BenchSectionId> | undefined
   /** Where the JSON goes. `--out`, `BENCH_OUT`. Default `bench/results/latest.json`. */
   readonly outFile: string
+  /** Tests in each file of the suite figures (fixture vs fresh runtime). `--suite-tests`, `BENCH_SUITE_TESTS`. Default 50. */
+  readonly suiteTests: number
+  /** Variants of the fan-out figure. `--fan-out-variants`, `BENCH_FAN_OUT_VARIANTS`. Default 8. */
+  readonly fanOutVariants: number
 }
 
 /** The sections of a run, in the order they run; `--only` takes a comma-separated subset. */
@@ -44,6 +48,8 @@ export const BENCH_SECTION_IDS = [
   'raw',
   'native',
   'queue',
+  'suite',
+  'fan-out',
 ] as const
 
 /** One section of a run. */
@@ -60,7 +66,9 @@ const USAGE = `Usage: pnpm bench [-- options]
   --soak-commands N   mixed commands per soak runtime (BENCH_SOAK_COMMANDS, default 500)
   --only A,B          run only these sections (BENCH_ONLY), of:
                       ${BENCH_SECTION_IDS.join(', ')}
-  --out FILE          JSON output (BENCH_OUT, default bench/results/latest.json)`
+  --out FILE          JSON output (BENCH_OUT, default bench/results/latest.json)
+  --suite-tests N     tests per file in the vitest suite figures (BENCH_SUITE_TESTS, default 50)
+  --fan-out-variants N  variants of the fan-out figure (BENCH_FAN_OUT_VARIANTS, default 8)`
 
 function sections(raw: string | undefined): ReadonlySet<BenchSectionId> | undefined {
   if (raw === undefined || raw.trim() === '') return undefined
@@ -115,6 +123,8 @@ export function readBenchConfig(
       'soak-commands': { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
+      'suite-tests': { type: 'string' },
+      'fan-out-variants': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -135,5 +145,7 @@ export function readBenchConfig(
     soakCommands: count('--soak-commands', values['soak-commands'], env.BENCH_SOAK_COMMANDS, 500, 10),
     only: sections(values.only ?? env.BENCH_ONLY),
     outFile: out ? path.resolve(out) : path.join(packageDir, 'results', 'latest.json'),
+    suiteTests: count('--suite-tests', values['suite-tests'], env.BENCH_SUITE_TESTS, 50, 1),
+    fanOutVariants: count('--fan-out-variants', values['fan-out-variants'], env.BENCH_FAN_OUT_VARIANTS, 8, 1),
   }
 }

@@ -11,6 +11,7 @@ import { WASM_PHP_VERSION } from './bench-constants.js'
 import type { BenchContext } from './bench-context.js'
 import { BenchResults } from './bench-results.js'
 import { measureColdCreate } from './cold-create-figures.js'
+import { measureFanOutFigures } from './fan-out-figures.js'
 import { measureFirstAnswer } from './first-answer-figures.js'
 import { measureForkFigures } from './fork-figures.js'
 import { hostBenchConfig, measureHostFigures } from './host-figures.js'
@@ -23,6 +24,7 @@ import { renderTable } from './report-table.js'
 import { measureRequestFigures } from './request-figures.js'
 import { measureRss } from './rss-figures.js'
 import { measureSoak } from './soak-figures.js'
+import { measureSuiteFigures } from './suite-figures.js'
 import { evaluateTargets } from './targets.js'
 import { measureThroughput } from './throughput-figures.js'
 import { measureWarmCreate } from './warm-create-figures.js'
@@ -52,6 +54,8 @@ const SECTIONS: Readonly<
   raw: ['baseline: raw Playground packages', measureRawPlayground],
   native: ['baseline: native PHP', measureNativePhp],
   queue: ['queue (BullMQ on a loopback redis-server)', (context) => measureQueue(context.results)],
+  suite: ['vitest fixture (issue 13)', measureSuiteFigures],
+  'fan-out': ['fan-out (issue 13)', measureFanOutFigures],
 }
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))

@@ -76,6 +76,8 @@ const TARGETS: readonly TargetSpec[] = [
   // Issue 15: the queue (bench/src/queue).
   fixed('queue-overhead', 'queue', 'at most', 50, '≤ 50 ms'),
   fixed('queue-scaling', 'queue', 'at least', 1.7, '≥ 1.7×'),
+  // Issue 13: the vitest fixture.
+  fixed('fixture-overhead', 'suite', 'at most', 60, '≤ 60 ms'),
 ]
 
 /**

@@ -37,13 +37,18 @@ export async function createRuntime<C extends CommandCatalogue>(
   // Secrets are registered as soon as they resolve, so whatever fails later (a backend error echoing PHP output
   // that printed a connector constant, say) is redacted on its way out (before the span records it).
   const redactor = createRedactor()
+  // Taken before the first await, so its stack still names the caller: a leak check reports where a runtime that
+  // outlived its test was made.
+  const createdAt = new Error('runtime created here')
   const backend = (options as { backend?: { name?: unknown } } | undefined)?.backend?.name
   return traced(
     SPAN_NAMES.create,
     { [SPAN_ATTRIBUTES.backend]: typeof backend === 'string' ? backend : 'unknown' },
     async (span) => {
       try {
-        return await startRuntime(options, redactor, (id) => span.setAttribute(SPAN_ATTRIBUTES.runtimeId, id))
+        return await startRuntime(options, redactor, createdAt, (id) =>
+          span.setAttribute(SPAN_ATTRIBUTES.runtimeId, id),
+        )
       } catch (error) {
         throw redactError(error, redactor)
       }
@@ -54,6 +59,7 @@ export async function createRuntime<C extends CommandCatalogue>(
 async function startRuntime<C extends CommandCatalogue>(
   options: CreateRuntimeOptions<C>,
   redactor: Redactor,
+  createdAt: Error,
   named: (runtimeId: string) => void,
 ): Promise<Runtime<C>> {
   validate(CreateOptionsSchema, options, 'RUNTIME_OPTIONS_INVALID', 'createRuntime options')
@@ -95,7 +101,7 @@ async function startRuntime<C extends CommandCatalogue>(
     },
   })
   named(runtime.id)
-  if (options.cleanupOnExit !== false) runtimeRegistry.add(runtime)
+  runtimeRegistry.add(runtime, { cleanupOnExit: options.cleanupOnExit !== false, createdAt })
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS
   const signals = [AbortSignal.timeout(timeoutMs)]

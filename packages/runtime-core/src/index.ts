@@ -50,6 +50,23 @@ export type {
   Severity,
 } from './events.js'
 export { RUNTIME_EVENT_TYPES } from './events.js'
+export { fanOut } from './fan-out/fan-out.js'
+export type { FanOutPhase } from './fan-out/fan-out-error.js'
+export { FanOutVariantError } from './fan-out/fan-out-error.js'
+export { DEFAULT_FAN_OUT_BUFFERED_EVENTS, defaultFanOutConcurrency } from './fan-out/fan-out-options.js'
+export type {
+  FanOutCollectOptions,
+  FanOutEvent,
+  FanOutEventsDroppedEvent,
+  FanOutEventsOptions,
+  FanOutOptions,
+  FanOutResult,
+  FanOutRun,
+  FanOutRunContext,
+  FanOutVariant,
+  FanOutVariantSettledEvent,
+  FanOutVariantStartedEvent,
+} from './fan-out/fan-out-types.js'
 export { formatPath, parseKeyValueArgs, toValidationIssues } from './key-value-args.js'
 export type { Logger } from './logger.js'
 export { silentLogger } from './logger.js'
@@ -116,6 +133,7 @@ export {
 } from './runtime-defaults.js'
 export type { RuntimeLimits } from './runtime-limits.js'
 export { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
+export type { LiveRuntimeRecord } from './runtime-registry.js'
 export { runtimeRegistry } from './runtime-registry.js'
 export type { RuntimeStats } from './runtime-stats.js'
 export { RUNTIME_RECOVERED } from './runtime-stats.js'

@@ -1,17 +1,48 @@
+import type { RuntimeState } from './errors.js'
+
 /** What the registry needs from a live runtime. */
 export interface RegisteredRuntime {
   readonly id: string
+  readonly state: RuntimeState
   destroy(reason?: 'process-exit' | 'signal'): Promise<void>
   destroySync(): void
 }
 
-const live = new Set<RegisteredRuntime>()
+/** How a runtime was registered. */
+export interface RegistrationOptions {
+  /** Destroy it on process exit, SIGINT and SIGTERM. Default true. */
+  readonly cleanupOnExit?: boolean
+  /** Captured where `createRuntime()` was called; its stack says where the runtime was made. */
+  readonly createdAt?: Error
+}
+
+/** A runtime not yet destroyed, as {@link runtimeRegistry.live} reports it (for leak checks). */
+export interface LiveRuntimeRecord {
+  readonly id: string
+  /** Its lifecycle state now (`destroying` means a destroy is already under way). */
+  readonly state: RuntimeState
+  /** The stack at the `createRuntime()` call that made it, when the platform records stacks. */
+  readonly createdAt: string | undefined
+  /** Destroys it (idempotent). */
+  destroy(): Promise<void>
+}
+
+interface Entry {
+  readonly cleanupOnExit: boolean
+  readonly createdAt: Error | undefined
+}
+
+const live = new Map<RegisteredRuntime, Entry>()
 let installed = false
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const
 
+function cleanupTargets(): RegisteredRuntime[] {
+  return [...live].filter(([, entry]) => entry.cleanupOnExit).map(([runtime]) => runtime)
+}
+
 function onExit(): void {
-  for (const runtime of live) {
+  for (const runtime of cleanupTargets()) {
     try {
       runtime.destroySync()
     } catch {
@@ -22,7 +53,7 @@ function onExit(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  const pending = [...live].map((runtime) => runtime.destroy('signal').catch(() => {}))
+  const pending = cleanupTargets().map((runtime) => runtime.destroy('signal').catch(() => {}))
   live.clear()
   void Promise.allSettled(pending).then(() => {
     // Only take the default action (exit) when nobody else handles this signal.
@@ -41,20 +72,24 @@ function install(): void {
 }
 
 function uninstallIfIdle(): void {
-  if (!installed || live.size > 0) return
+  if (!installed || cleanupTargets().length > 0) return
   installed = false
   process.removeListener('exit', onExit)
   for (const name of SIGNALS) process.removeListener(name, onSignal)
 }
 
 /**
- * Tracks live runtimes so they are destroyed on process exit, SIGINT and SIGTERM. Handlers are installed only
- * while at least one runtime is live, so an idle process keeps Node's default signal behaviour.
+ * Tracks live runtimes, so those created with `cleanupOnExit` (the default) are destroyed on process exit, SIGINT
+ * and SIGTERM, and so a test harness can find runtimes that outlived their test, with where each was created.
+ * Handlers are installed only while at least one such runtime is live, so an idle process keeps Node's default
+ * signal behaviour.
  */
 export const runtimeRegistry = {
-  add(runtime: RegisteredRuntime): void {
-    live.add(runtime)
-    install()
+  /** Registers a runtime that was just created. Called by `createRuntime()`. */
+  add(runtime: RegisteredRuntime, options: RegistrationOptions = {}): void {
+    const cleanupOnExit = options.cleanupOnExit !== false
+    live.set(runtime, { cleanupOnExit, createdAt: options.createdAt })
+    if (cleanupOnExit) install()
   },
   delete(runtime: RegisteredRuntime): void {
     live.delete(runtime)
@@ -62,10 +97,19 @@ export const runtimeRegistry = {
   },
   /** Ids of the runtimes not yet destroyed. */
   liveIds(): string[] {
-    return [...live].map((runtime) => runtime.id)
+    return [...live.keys()].map((runtime) => runtime.id)
+  },
+  /** The runtimes not yet destroyed, with where each was created (see {@link LiveRuntimeRecord}). */
+  live(): LiveRuntimeRecord[] {
+    return [...live].map(([runtime, entry]) => ({
+      id: runtime.id,
+      state: runtime.state,
+      createdAt: entry.createdAt?.stack,
+      destroy: () => runtime.destroy(),
+    }))
   },
   /** Destroys every live runtime (for test teardown). */
   async destroyAll(): Promise<void> {
-    await Promise.allSettled([...live].map((runtime) => runtime.destroy()))
+    await Promise.allSettled([...live.keys()].map((runtime) => runtime.destroy()))
   },
 }
