@@ -18,7 +18,9 @@ import {
   type PlaygroundOptions,
   SUPPORTED_PHP_VERSIONS,
 } from '../playground-options.js'
+import { compareVersions } from '../resources/resource-cache.js'
 import { isWordPressVersion } from '../resources/wordpress-release.js'
+import { OLDEST_SUPPORTED_WORDPRESS } from '../site/wordpress-builds.js'
 import { translateBlueprint, wpCliArgv } from './blueprint-steps.js'
 import {
   muPluginLoaderProgram,
@@ -100,6 +102,12 @@ function playgroundOptions(
     issues.push({
       path: '$.runtime.wp',
       message: `"${wp}" is not a WordPress version or path; use a release version such as "6.9" (bundled: ${BUNDLED_WORDPRESS_VERSIONS.join(', ')}; others resolve from the cache, \`codebox cache add\`, or wordpress.org), ${[...WORDPRESS_CHANNELS, 'latest'].join(', ')}, or a path to a WordPress release zip or directory`,
+    })
+  }
+  if (wp !== undefined && isWordPressVersion(wp) && compareVersions(wp, OLDEST_SUPPORTED_WORDPRESS) < 0) {
+    issues.push({
+      path: '$.runtime.wp',
+      message: `WordPress ${wp} is older than ${OLDEST_SUPPORTED_WORDPRESS}, the oldest codebox runs; use ${OLDEST_SUPPORTED_WORDPRESS} or newer`,
     })
   }
   const php = runtime.phpVersion

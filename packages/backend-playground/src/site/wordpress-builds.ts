@@ -45,6 +45,9 @@ async function release(resolver: ResourceResolver, version: string, signal?: Abo
   return { zipPath: found.path, source: `${found.origin}:${found.source}` }
 }
 
+/** The oldest WordPress release codebox runs: the oldest bundled build. */
+export const OLDEST_SUPPORTED_WORDPRESS = '6.2'
+
 /**
  * Resolves the `wordpress` option to the WordPress to prepare:
  * - a bundled version (`6.5`, `6.4`, `6.3`, `6.2`, `beta`, `nightly`) → its build zip from
@@ -72,7 +75,16 @@ export async function resolveWordPressSource(
       : bundled(newestBundled)
   }
   if (ZIP_NAMES[wordpress]) return bundled(wordpress)
-  if (isWordPressVersion(wordpress)) return release(resolver, wordpress, signal)
+  if (isWordPressVersion(wordpress)) {
+    if (compareVersions(wordpress, OLDEST_SUPPORTED_WORDPRESS) < 0) {
+      throw new BackendPlaygroundError(
+        'WORDPRESS_UNAVAILABLE',
+        `playground({ wordpress: ${JSON.stringify(wordpress)} }) is older than WordPress ${OLDEST_SUPPORTED_WORDPRESS}, the oldest codebox runs (its SQLite integration and PHP 8 need it). Use ${OLDEST_SUPPORTED_WORDPRESS} or newer: a bundled version (${Object.keys(ZIP_NAMES).join(', ')}, latest) or another release such as "6.9".`,
+        { details: { option: 'wordpress', wordpress, oldestSupported: OLDEST_SUPPORTED_WORDPRESS } },
+      )
+    }
+    return release(resolver, wordpress, signal)
+  }
   const path = resolve(wordpress)
   if (existsSync(path)) return { zipPath: path, source: path }
   throw new BackendPlaygroundError(
