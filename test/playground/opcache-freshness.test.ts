@@ -70,11 +70,15 @@ describe('OPcache freshness (opcache: true)', () => {
 
   it('serves the PHP files of a restored checkpoint and of a fork, not what was compiled since', async () => {
     const mu = 'WP_CONTENT_DIR . "/mu-plugins/codebox-fresh-restore.php"'
+    // Each version gets its own past mtime, older than OPcache's file_update_protection. Two writes with the same
+    // mtime would look unchanged to OPcache's timestamp check (as in any PHP), and whether two writes land in the
+    // same second depends on the machine's speed.
+    let age = 300
     const write = (word: string) =>
       php(
         runtime,
         `<?php file_put_contents(${mu}, "<?php function codebox_fresh_restore() { return '${word}'; }");
-        touch(${mu}, time() - 60); echo 'ok';`,
+        touch(${mu}, time() - ${(age -= 60)}); echo 'ok';`,
       )
     const READ = `<?php echo codebox_fresh_restore() . '|' . json_encode(opcache_is_script_cached(${mu}));`
     await write('checkpointed')
