@@ -170,6 +170,17 @@ const FIXES: Readonly<Record<string, string>> = {
   PHP_WORKER_NO_REQUEST_HANDLER: 'start the worker with `wordpress` to serve HTTP requests',
   PHP_WORKER_NO_SUCH_MOUNT: 'unmount only a target that was mounted on this worker',
   EXPORT_TOO_LARGE: 'export a smaller directory, or raise maxExportBytes',
+  // fanOut (runtime-core) and @codebox/vitest
+  FAN_OUT_OPTIONS_INVALID: 'correct the fanOut options named in the message (variants, concurrency, from)',
+  FAN_OUT_VARIANT_FAILED:
+    "read the variant's cause in the message (the phase it failed in and the error); the other variants' results stand",
+  FAN_OUT_VARIANT_CANCELLED:
+    'the fan-out was aborted before this variant finished; run it again without aborting',
+  VITEST_FIXTURE_OPTIONS_INVALID: 'correct the defineWordPressFixture options named in the message',
+  VITEST_SITE_SETUP_FAILED:
+    "fix the fixture's setup (the message quotes the failing step); every test of the file depends on it",
+  VITEST_RUNTIME_LEAKED:
+    'destroy the runtime the test created (await using, or runtime.destroy() in a finally); the message names where it was created',
   // Bundles
   BUNDLE_INVALID: 'the bundle was modified or is incomplete; collect it again from the run',
   BUNDLE_WRITE_FAILED:
