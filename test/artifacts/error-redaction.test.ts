@@ -29,7 +29,8 @@ beforeAll(async () => {
   await writeFile(
     join(plugin, 'crm-sync.php'),
     `<?php
-/* Plugin Name: CRM sync */
+/* Plugin Name: CRM sync
+ * Version: 1.0.0 */
 register_activation_hook(__FILE__, function () {
   $config = require __DIR__ . '/config.php';
   echo 'connecting with ' . $config['token'] . ' / ' . base64_encode($config['token']);
