@@ -74,12 +74,14 @@ describe('OPcache freshness (opcache: true)', () => {
     // mtime would look unchanged to OPcache's timestamp check (as in any PHP), and whether two writes land in the
     // same second depends on the machine's speed.
     let age = 300
-    const write = (word: string) =>
-      php(
+    const write = (word: string) => {
+      age -= 60
+      return php(
         runtime,
         `<?php file_put_contents(${mu}, "<?php function codebox_fresh_restore() { return '${word}'; }");
-        touch(${mu}, time() - ${(age -= 60)}); echo 'ok';`,
+        touch(${mu}, time() - ${age}); echo 'ok';`,
       )
+    }
     const READ = `<?php echo codebox_fresh_restore() . '|' . json_encode(opcache_is_script_cached(${mu}));`
     await write('checkpointed')
     expect(await php(runtime, READ)).toBe('checkpointed|true')
