@@ -28,6 +28,8 @@ export function playground(options: PlaygroundOptions = {}): RuntimeBackend<Play
   return {
     name: 'playground',
     commands: playgroundCommands,
+    // A deterministic runtime gets a seeded clock and entropy in its PHP worker (worker/deterministic-sources.ts).
+    deterministic: true,
     create: (context: BackendCreateContext): Promise<BackendInstance> =>
       createPlaygroundInstance(resolved, context, resolved.cacheDir ?? defaultCacheDir()),
   }

@@ -53,6 +53,8 @@ const FIXES: Readonly<Record<string, string>> = {
   // Runtimes and commands
   RUNTIME_OPTIONS_INVALID: 'correct the createRuntime options named in the message',
   RUNTIME_CREATE_FAILED: "fix the backend's error quoted in the message, then create the runtime again",
+  DETERMINISM_UNSUPPORTED:
+    "leave out the deterministic option (or a recipe's runtime.deterministic), or run on a backend that seeds its sandbox, such as playground()",
   RUNTIME_DESTROYED: 'create a new runtime: this one was destroyed and takes no more calls',
   RUNTIME_DESTROYING: 'create a new runtime: this one is being destroyed and takes no more calls',
   RUNTIME_FAILED: 'collect its bundle for the diagnostics, destroy it and create a new runtime',

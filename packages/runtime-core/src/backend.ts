@@ -94,6 +94,17 @@ export interface BackendCollectContribution {
   readonly diagnostics?: readonly RuntimeDiagnostic[]
 }
 
+/**
+ * A seeded clock and entropy source for the sandbox (`createRuntime({ deterministic })`), for backends that declare
+ * `deterministic: true`: the sandbox's wall clock starts at `clockMs` and advances deterministically, and its random
+ * sources are a stream seeded by `seed`.
+ */
+export interface BackendDeterminism {
+  /** Milliseconds since the epoch. */
+  readonly clockMs: number
+  readonly seed: number
+}
+
 /** Context handed to a backend when it creates an instance. */
 export interface BackendCreateContext {
   readonly runtimeId: string
@@ -108,6 +119,8 @@ export interface BackendCreateContext {
   readonly secrets: ReadonlyMap<string, string>
   /** Snapshot to restore instead of booting fresh. */
   readonly from?: RuntimeSnapshot
+  /** Set when the runtime is deterministic (only for backends that declare `deterministic: true`). */
+  readonly deterministic?: BackendDeterminism
   /** Mounts to make before boot. */
   readonly mounts: readonly Required<MountSpec>[]
   /**
@@ -196,6 +209,11 @@ export interface RuntimeBackend<C extends CommandCatalogue = CommandCatalogue> {
   readonly name: string
   /** The commands this backend runs. */
   readonly commands: C
+  /**
+   * Whether it honours `context.deterministic` (a seeded clock and entropy in the sandbox). Without it,
+   * `createRuntime({ deterministic })` fails with `DETERMINISM_UNSUPPORTED`. Default false.
+   */
+  readonly deterministic?: boolean
   /** Creates one sandbox. Must honour `context.signal`. */
   create(context: BackendCreateContext): Promise<BackendInstance>
 }

@@ -35,6 +35,8 @@ export interface CollectBundleInput {
   readonly contribution: BackendCollectContribution
   readonly timings: Readonly<Record<string, number>>
   readonly snapshot?: RuntimeSnapshot
+  /** The bundle's id and `createdAt` when they are not random and now (a deterministic runtime). */
+  readonly identity?: { readonly bundleId: string; readonly createdAt: string }
 }
 
 /**
@@ -131,6 +133,7 @@ export async function collectBundle(input: CollectBundleInput): Promise<CollectR
       ...(input.options.path === undefined ? {} : { path: input.options.path }),
       format: input.options.format ?? 'directory',
       redactor: input.redactor,
+      ...(input.identity ?? {}),
       ...(input.options.signingKey === undefined ? {} : { signingKey: input.options.signingKey }),
       ...(input.options.limits === undefined ? {} : { limits: input.options.limits }),
     },

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { MountSpec, RuntimeBackend } from './backend.js'
 import { ValidationError } from './errors.js'
 import { toValidationIssues } from './key-value-args.js'
+import { DeterministicOptionsSchema } from './runtime-determinism.js'
 
 /** A mount as given to `runtime.mount()` (call options included) or, without them, to `createRuntime`. */
 export const MountSpecSchema = z.strictObject({
@@ -43,6 +44,7 @@ export const CreateOptionsSchema = z.object({
   onApproval: z.function().optional(),
   secretProvider: z.function().optional(),
   cleanupOnExit: z.boolean().optional(),
+  deterministic: DeterministicOptionsSchema.optional(),
   limits: z
     .strictObject({
       historyBytes: ByteCap.optional(),

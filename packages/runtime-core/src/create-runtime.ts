@@ -9,6 +9,7 @@ import { silentLogger } from './logger.js'
 import { redactError } from './redact-error.js'
 import type { CreateRuntimeOptions, Runtime } from './runtime.js'
 import { DEFAULT_CREATE_TIMEOUT_MS } from './runtime-defaults.js'
+import { RuntimeDeterminism } from './runtime-determinism.js'
 import { RuntimeImpl } from './runtime-impl.js'
 import { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
 import { runtimeRegistry } from './runtime-registry.js'
@@ -63,6 +64,13 @@ async function startRuntime<C extends CommandCatalogue>(
   named: (runtimeId: string) => void,
 ): Promise<Runtime<C>> {
   validate(CreateOptionsSchema, options, 'RUNTIME_OPTIONS_INVALID', 'createRuntime options')
+  const determinism = options.deterministic ? new RuntimeDeterminism(options.deterministic) : undefined
+  if (determinism && options.backend.deterministic !== true) {
+    throw new CodeboxError(
+      'DETERMINISM_UNSUPPORTED',
+      `Backend "${options.backend.name}" cannot run deterministically (it does not seed its sandbox's clock and random sources); leave out the deterministic option or use a backend that supports it, such as playground().`,
+    )
+  }
   const logger = options.logger ?? silentLogger
   const policy = parsePolicy(options.policy ?? {})
   const { envelopes, secrets } = await resolveConnectorCredentials(options.connectors ?? [], {
@@ -77,7 +85,10 @@ async function startRuntime<C extends CommandCatalogue>(
   }
 
   const runtime = new RuntimeImpl<C>({
-    id: `rt_${nanoid(12)}`,
+    id: determinism
+      ? determinism.runtimeId(new Set(runtimeRegistry.live().map((record) => record.id)))
+      : `rt_${nanoid(12)}`,
+    ...(determinism ? { determinism } : {}),
     backend: options.backend,
     policy,
     logger,

@@ -78,6 +78,8 @@ export interface ExecutePipelineInit<C extends CommandCatalogue> {
   readonly fail: (reason: string) => void
   /** The runtime's counters; every finished command is counted by its status. */
   readonly counters: RuntimeCounters
+  /** The id of the command at an index, when ids are not random (a deterministic runtime). */
+  readonly commandId?: (index: number) => string
 }
 
 /**
@@ -132,8 +134,8 @@ export class ExecutePipeline<C extends CommandCatalogue> {
     request: CallOptions,
   ): Promise<CommandResult> {
     const { policy, redactor, lifecycle, events, history, approvals } = this.#init
-    const id = nanoid()
     const index = this.#nextIndex++
+    const id = this.#init.commandId?.(index) ?? nanoid()
     const startedAt = new Date().toISOString()
     const started = performance.now()
     const redactedArgs = redactor.redactJson(args)

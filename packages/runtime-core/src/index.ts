@@ -3,6 +3,7 @@ export type {
   BackendCollectContribution,
   BackendCommandOutcome,
   BackendCreateContext,
+  BackendDeterminism,
   BackendInstance,
   BackendMount,
   ChangedFile,
@@ -131,6 +132,8 @@ export {
   DEFAULT_CREATE_TIMEOUT_MS,
   MAX_OUTPUT_BYTES,
 } from './runtime-defaults.js'
+export type { DeterministicOptions } from './runtime-determinism.js'
+export { DEFAULT_DETERMINISTIC_CLOCK } from './runtime-determinism.js'
 export type { RuntimeLimits } from './runtime-limits.js'
 export { DEFAULT_RUNTIME_LIMITS } from './runtime-limits.js'
 export type { LiveRuntimeRecord } from './runtime-registry.js'

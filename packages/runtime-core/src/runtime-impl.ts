@@ -35,6 +35,7 @@ import type {
   Runtime,
   Unmount,
 } from './runtime.js'
+import type { RuntimeDeterminism } from './runtime-determinism.js'
 import { RuntimeEvents } from './runtime-events.js'
 import { RuntimeLifecycle } from './runtime-lifecycle.js'
 import type { RuntimeLimits } from './runtime-limits.js'
@@ -57,6 +58,8 @@ export interface RuntimeInit<C extends CommandCatalogue> {
   readonly limits: Required<RuntimeLimits>
   /** The create inputs the bundle records (backend, mounts, connectors, whether restored). */
   readonly inputs: Record<string, unknown>
+  /** Seeded ids, clock and entropy (`createRuntime({ deterministic })`). */
+  readonly determinism?: RuntimeDeterminism
 }
 
 /**
@@ -89,6 +92,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   readonly #mounts: RuntimeMounts
   readonly #pipeline: ExecutePipeline<C>
   readonly #inputs: Record<string, unknown>
+  readonly #determinism: RuntimeDeterminism | undefined
   readonly #timings: Record<string, number> = {}
   readonly #counters = new RuntimeCounters()
 
@@ -103,6 +107,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
     this.metadata = init.metadata
     this.credentials = init.credentials
     this.#inputs = init.inputs
+    this.#determinism = init.determinism
     this.#history = new CommandHistory({ maxBytes: init.limits.historyBytes })
     this.#events = new RuntimeEvents(
       init.id,
@@ -137,6 +142,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       approvals: this.#approvals,
       fail: this.fail,
       counters: this.#counters,
+      ...(init.determinism ? { commandId: commandIds(init.determinism, init.id) } : {}),
     })
   }
 
@@ -229,6 +235,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       fail: this.fail,
       assertMountAllowed: this.assertMountAllowed,
       ...(from ? { from } : {}),
+      ...(this.#determinism ? { deterministic: this.#determinism.backend } : {}),
     })
     this.#lifecycle.attach(instance)
     if (signal.aborted) {
@@ -359,6 +366,7 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
       const hub = this.#events.hub
       return collectBundle({
         options,
+        ...(this.#determinism ? { identity: this.#determinism.nextBundle(this.id) } : {}),
         redactor: this.#redactor,
         provenance: instance.provenance,
         policy: this.policy,
@@ -432,4 +440,9 @@ export class RuntimeImpl<C extends CommandCatalogue> implements Runtime<C> {
   [Symbol.asyncDispose](): Promise<void> {
     return this.destroy()
   }
+}
+
+/** The command ids of a deterministic runtime. */
+function commandIds(determinism: RuntimeDeterminism, runtimeId: string): (index: number) => string {
+  return (index) => determinism.commandId(runtimeId, index)
 }

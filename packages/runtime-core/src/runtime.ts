@@ -21,6 +21,7 @@ import type { ObserveOptions } from './event-hub.js'
 import type { CommandStatus, RuntimeEvent, RuntimeEventOf, RuntimeEventType } from './events.js'
 import type { Logger } from './logger.js'
 import type { CapturedMail } from './mail-message.js'
+import type { DeterministicOptions } from './runtime-determinism.js'
 import type { RuntimeLimits } from './runtime-limits.js'
 import type { RuntimeStats } from './runtime-stats.js'
 
@@ -65,6 +66,13 @@ export interface CreateRuntimeOptions<C extends CommandCatalogue = CommandCatalo
    * flat however many commands it runs.
    */
   readonly limits?: RuntimeLimits
+  /**
+   * Runs reproducibly: the sandbox's clock starts at `clock` and advances deterministically, its random sources
+   * are seeded by `seed`, and the runtime, command and bundle ids derive from the seed, so two runs of the same
+   * commands give the same outputs and bundles that differ only in measured times (see `runtime-determinism.ts` and
+   * the README for what stays real). Backends must support it (`DETERMINISM_UNSUPPORTED` otherwise). Default off.
+   */
+  readonly deterministic?: DeterministicOptions
 }
 
 /** Options of `runtime.execute()`. */

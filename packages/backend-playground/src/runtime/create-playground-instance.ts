@@ -199,7 +199,8 @@ export async function createPlaygroundInstance(
         : freshPriming(bootTemplate.siteDir, additions)
     const taken = await startSiteWorker(options, workerOptions, priming, {
       signal,
-      pooled: mounts.size === 0 && databaseDirectory === undefined,
+      // A pooled worker was started before this runtime's options were known: its clock and entropy are real ones.
+      pooled: mounts.size === 0 && databaseDirectory === undefined && context.deterministic === undefined,
     })
     worker = taken.worker
     progress(
@@ -231,7 +232,9 @@ export async function createPlaygroundInstance(
       bootLog: (line) => logs.boot(line),
     })
     const phpRuntime = await phpRuntimeManifest(options.php)
-    const loadedExtensions = await loadedPhpExtensions(worker, phpRuntime.module.sha256)
+    const loadedExtensions = await loadedPhpExtensions(worker, phpRuntime.module.sha256, {
+      cached: context.deterministic === undefined,
+    })
     instance = new PlaygroundInstance({
       options,
       context,

@@ -67,6 +67,7 @@ export function siteWorkerOptions(
     mounts,
     maxOutputBytes: options.maxOutputBytes,
     opcache: options.opcache,
+    ...(context.deterministic ? { deterministic: context.deterministic } : {}),
     logger: { debug: (message) => bootLog(message) },
     onEvent: (event) => forwardWorkerEvent(context.emit, event),
   }

@@ -37,10 +37,11 @@ export function createOutputCapture(
   let truncated = false
   let pending: { stream: OutputStream; chunk: Uint8Array }[] = []
   let pendingBytes = 0
-  // 0: the first chunk of a call is posted at once; later ones are batched for OUTPUT_FLUSH_MS.
-  let lastFlush = 0
+  // The first chunk of a call is posted at once; later ones are batched for OUTPUT_FLUSH_MS. Monotonic time, not
+  // Date.now(): a deterministic runtime's Date.now() is PHP's seeded clock, and reading it here would move it.
+  let lastFlush = Number.NEGATIVE_INFINITY
   const flush = (): void => {
-    lastFlush = Date.now()
+    lastFlush = performance.now()
     if (pending.length === 0) return
     const merged: { stream: OutputStream; parts: Uint8Array[]; bytes: number }[] = []
     for (const { stream, chunk } of pending) {
@@ -76,7 +77,7 @@ export function createOutputCapture(
         pending.push({ stream, chunk: keep.slice() })
         pendingBytes += keep.byteLength
       }
-      if (pendingBytes >= OUTPUT_FLUSH_BYTES || Date.now() - lastFlush >= OUTPUT_FLUSH_MS) flush()
+      if (pendingBytes >= OUTPUT_FLUSH_BYTES || performance.now() - lastFlush >= OUTPUT_FLUSH_MS) flush()
       return null
     },
     flush,

@@ -71,19 +71,31 @@ export async function phpRuntimeManifest(
 /** Loaded-extension lists by module digest: every runtime on one module reports the same. */
 const loadedByModule = new Map<string, Promise<string[]>>()
 
-/** `get_loaded_extensions()` of the PHP in `worker` (asked once per process and module), sorted. */
-export function loadedPhpExtensions(worker: PhpWorker, moduleSha256: string): Promise<string[]> {
+/**
+ * `get_loaded_extensions()` of the PHP in `worker` (asked once per process and module), sorted. With `cached: false`
+ * this worker is always asked: a deterministic runtime must run the same calls whether or not another runtime asked
+ * first, or its seeded clock would read differently.
+ */
+export function loadedPhpExtensions(
+  worker: PhpWorker,
+  moduleSha256: string,
+  options: { readonly cached?: boolean } = {},
+): Promise<string[]> {
+  if (options.cached === false) return askLoadedExtensions(worker)
   let loaded = loadedByModule.get(moduleSha256)
   if (!loaded) {
-    loaded = worker.run({ code: '<?php echo json_encode(get_loaded_extensions());' }).then((result) => {
-      const names = JSON.parse(result.stdout) as unknown
-      if (!Array.isArray(names)) throw new Error('get_loaded_extensions() did not answer a list')
-      return names.map(String).sort((a, b) => a.localeCompare(b))
-    })
+    loaded = askLoadedExtensions(worker)
     loadedByModule.set(moduleSha256, loaded)
     loaded.catch(() => loadedByModule.delete(moduleSha256))
   }
   return loaded
+}
+
+async function askLoadedExtensions(worker: PhpWorker): Promise<string[]> {
+  const result = await worker.run({ code: '<?php echo json_encode(get_loaded_extensions());' })
+  const names = JSON.parse(result.stdout) as unknown
+  if (!Array.isArray(names)) throw new Error('get_loaded_extensions() did not answer a list')
+  return names.map(String).sort((a, b) => a.localeCompare(b))
 }
 
 /** The manifest as provenance components: the module (with the loaded extensions) and each shipped extension. */

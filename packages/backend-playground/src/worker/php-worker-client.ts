@@ -39,6 +39,22 @@ import {
 } from './worker-calls.js'
 
 let nextProcessId = 1
+/** Process ids of live deterministic workers; each takes the lowest free one from {@link DETERMINISTIC_PID_BASE}. */
+const deterministicPids = new Set<number>()
+/**
+ * Where deterministic workers' process ids start (PHP's `getmypid()`, and the seed of `lcg_value()` and of PHP 8.0/8.1's
+ * `mt_rand()`): the lowest free one, so sequential runs see the same pid. Far above what the counter reaches.
+ */
+const DETERMINISTIC_PID_BASE = 1_000_000
+
+/** A process id unique among live workers (php-wasm locks files by it), reproducible for deterministic ones. */
+function takeProcessId(deterministic: boolean): number {
+  if (!deterministic) return nextProcessId++
+  let pid = DETERMINISTIC_PID_BASE
+  while (deterministicPids.has(pid)) pid++
+  deterministicPids.add(pid)
+  return pid
+}
 
 /**
  * One PHP (php-wasm) runtime in its own worker thread, so the host can stop it at any time.
@@ -130,19 +146,22 @@ export class PhpWorker implements AsyncDisposable {
   ): Promise<PhpWorker> {
     assertLoadablePhpVersion(options.phpVersion ?? '8.3', 'PhpWorker.start({ phpVersion })')
     const worker = new PhpWorker(options, await phpWorkerEntry())
+    const processId = takeProcessId(options.deterministic !== undefined)
+    if (options.deterministic) void worker.exited.then(() => deterministicPids.delete(processId))
     try {
       worker.#info = await worker.#call(
         {
           type: 'init',
           init: {
             phpVersion: options.phpVersion ?? '8.3',
-            processId: nextProcessId++,
+            processId,
             network: options.network ?? 'deny',
             phpIni: { memory_limit: options.memoryLimit ?? '256M', ...options.phpIni },
             wordpress: options.wordpress,
             mounts: options.mounts,
             constants: options.constants,
             opcache: options.opcache ?? false,
+            ...(options.deterministic ? { deterministic: options.deterministic } : {}),
             wasmModule: await compiledPhpModule(options.phpVersion ?? '8.3', options.cacheDir),
           },
         },

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResourceLimits } from 'node:worker_threads'
+import type { DeterministicSources } from './deterministic-sources.js'
 import type {
   NetworkPolicy,
   PhpLogEntry,
@@ -61,6 +62,12 @@ export interface PhpWorkerOptions {
    * Costs about 100 MB of memory per runtime. Default false.
    */
   readonly opcache?: boolean
+  /**
+   * PHP's clock starts at `clockMs` and advances a microsecond per read; its entropy (`random_bytes`, `random_int`,
+   * `mt_rand` seeding, `wp_rand`) is a stream seeded by `seed`. See `deterministic-sources.ts`. Default: real time
+   * and real entropy.
+   */
+  readonly deterministic?: DeterministicSources
   /** Start the thread unreferenced, so it does not keep the process alive (pooled workers); see `ref()`. */
   readonly unref?: boolean
   /**

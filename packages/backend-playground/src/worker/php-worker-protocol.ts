@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { DeterministicSources } from './deterministic-sources.js'
 
 /**
  * Outbound network policy enforced at PHP's socket layer: the runtime policy's `network` value as is
@@ -64,6 +65,8 @@ export interface WorkerInit {
   readonly constants?: Readonly<Record<string, string | number | boolean | null>> | undefined
   /** In-memory OPcache (SAPI name `fpm-fcgi`, timestamps revalidated on every include). Default false. */
   readonly opcache?: boolean | undefined
+  /** A seeded clock and entropy source, installed before PHP loads (see `deterministic-sources.ts`). */
+  readonly deterministic?: DeterministicSources | undefined
   /** The PHP module compiled once in the host process; shared so workers share its machine code. */
   readonly wasmModule?: object | undefined
 }

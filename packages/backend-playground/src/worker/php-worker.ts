@@ -15,6 +15,7 @@
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads'
 import { type BootedPhp, bootPhp } from './boot-php.js'
+import { installDeterministicSources } from './deterministic-sources.js'
 import { createOutputCapture, type OutputCapture } from './output-capture.js'
 import { emscriptenRuntimeOf } from './php-wasm-api.js'
 import type {
@@ -141,6 +142,7 @@ const handlers: Handlers = {
   async init(message) {
     if (booted || booting) throw new Error('PHP worker is already initialised')
     booting = true
+    if (message.init.deterministic) installDeterministicSources(message.init.deterministic)
     booted = await bootPhp(message.init, { emitEvent, currentCapture: () => activeCapture })
     return { value: booted.result }
   },

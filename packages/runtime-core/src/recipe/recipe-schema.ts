@@ -2,6 +2,7 @@ import { ConnectorDeclarationsSchema, RuntimePolicySchema } from '@codebox/polic
 import { z } from 'zod'
 import { ValidationError, type ValidationIssue } from '../errors.js'
 import { formatPath } from '../key-value-args.js'
+import { DeterministicOptionsSchema } from '../runtime-determinism.js'
 
 /** The schema id every recipe declares in its `schema` field. */
 export const RECIPE_SCHEMA_ID = 'wp-codebox/workspace-recipe/v1'
@@ -312,6 +313,8 @@ export const RecipeSchema = z
           .string({ error: 'phpVersion must be a string such as "8.3"' })
           .regex(/^\d+\.\d+$/, 'phpVersion must look like "8.3"')
           .optional(),
+        /** Seeded clock, entropy and ids (`createRuntime({ deterministic })`): reproducible runs. */
+        deterministic: DeterministicOptionsSchema.optional(),
         /** Raw Playground blueprint steps, applied right after boot; only an offline subset is supported. */
         blueprint: z
           .union([

@@ -108,6 +108,7 @@ export async function runRecipe(input: unknown, options: RunRecipeOptions): Prom
       },
       ...(options.env ? { env: options.env } : {}),
       ...(options.secretProvider ? { secretProvider: options.secretProvider } : {}),
+      ...(recipe.runtime?.deterministic ? { deterministic: recipe.runtime.deterministic } : {}),
       ...(options.onApproval ? { onApproval: options.onApproval } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(signal ? { signal } : {}),
