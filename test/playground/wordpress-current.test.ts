@@ -1,7 +1,8 @@
 /**
  * A current WordPress resolved by version, like a plugin: seeded into a test-private cache with `cacheAdd` from a
- * real WordPress 6.9 tree, then booted with `playground({ wordpress: '6.9' })` on SQLite. The tree is found through
- * `CODEBOX_WP69_DIR` (a directory holding WordPress 6.9, e.g. /work/resources/wp69); without it these tests skip.
+ * real WordPress 6.9, then booted with `playground({ wordpress: '6.9' })` on SQLite. The 6.9 comes from
+ * `CODEBOX_WP69_DIR` (a directory holding WordPress 6.9, e.g. /work/resources/wp69), else from the shared codebox
+ * cache (`codebox cache add <wordpress-6.9 zip or directory>` puts it there); without either these tests skip.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +11,14 @@ import { createResourceResolver, playground, type ResolvedPlugin } from '@codebo
 import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const WP69 = process.env.CODEBOX_WP69_DIR ?? ''
+const WP69: string =
+  process.env.CODEBOX_WP69_DIR ||
+  (await createResourceResolver({ download: false })
+    .resolveWordPress('6.9')
+    .then(
+      (release) => release.path,
+      () => '',
+    ))
 const policy = { commands: { allow: ['wordpress.*'] } } as const
 
 /** WPGraphQL from the shared codebox cache, when it is there (the test-private cache cannot download it). */
@@ -41,7 +49,7 @@ it('an uncached release offline is one RESOURCE_UNAVAILABLE saying how to provid
 })
 
 describe.skipIf(WP69 === '')(
-  `WordPress 6.9 by version from the cache${WP69 === '' ? ' (skipped: set CODEBOX_WP69_DIR to a WordPress 6.9 directory)' : ''}`,
+  `WordPress 6.9 by version from the cache${WP69 === '' ? ' (skipped: set CODEBOX_WP69_DIR to a WordPress 6.9 directory, or `codebox cache add` one)' : ''}`,
   () => {
     let runtime: Runtime
     let graphql: Runtime | undefined
