@@ -103,6 +103,7 @@ export async function startHost(input: StartHostOptions): Promise<Host> {
       inFlight: tenant.inFlight,
       queued: tenant.queued,
       phpMemoryLimitBytes: phpMemoryBytes(tenant.config.limits.phpMemory),
+      runtime: tenant.stats(),
     })),
   )
   let closing: Promise<void> | undefined

@@ -331,6 +331,11 @@ describe('a host with two tenants (REST, no WPGraphQL needed)', () => {
     expect(metrics).toMatch(/codebox_host_errors_total\{tenant="globex",reason="busy"\} \d+/)
     expect(metrics).toContain('codebox_host_runtimes_active 2')
     expect(metrics).toContain('codebox_host_tenant_php_memory_limit_bytes{tenant="acme"} 268435456')
+    // runtime.stats() of each tenant's runtime: the requests above ran as commands.
+    expect(
+      Number(/codebox_host_tenant_commands_total\{tenant="acme"\} (\d+)/.exec(metrics)?.[1]),
+    ).toBeGreaterThan(0)
+    expect(metrics).toMatch(/codebox_host_tenant_runtime_restarts_total\{tenant="acme"\} \d+/)
     expect(metrics).toContain('codebox_host_process_resident_memory_bytes')
     for (const secret of [ACME_TOKEN, GLOBEX_TOKEN, editor.applicationPassword, admin.applicationPassword]) {
       expect(metrics).not.toContain(secret)

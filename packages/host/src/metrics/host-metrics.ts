@@ -1,3 +1,4 @@
+import type { RuntimeStats } from '@codebox/runtime-core'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 /** What the host reports about each tenant at scrape time. */
@@ -9,7 +10,23 @@ export interface TenantGaugeSample {
   readonly queued: number
   /** The tenant's PHP `memory_limit` in bytes: the bound on its PHP heap. */
   readonly phpMemoryLimitBytes: number
+  /** The counters of the tenant's current runtime, when it has one. */
+  readonly runtime?: RuntimeStats | undefined
 }
+
+/** The runtime counters exported per tenant: metric name, help, and the `RuntimeStats` field. */
+const RUNTIME_COUNTERS = [
+  ['codebox_host_tenant_commands_total', 'Commands the tenant’s runtime finished (any status).', 'commands'],
+  ['codebox_host_tenant_command_failures_total', 'Commands that finished with status failed.', 'failures'],
+  ['codebox_host_tenant_command_timeouts_total', 'Commands stopped at their deadline.', 'timeouts'],
+  ['codebox_host_tenant_commands_aborted_total', 'Commands stopped by a signal or by destroy.', 'aborted'],
+  ['codebox_host_tenant_commands_denied_total', 'Commands the policy refused.', 'denied'],
+  [
+    'codebox_host_tenant_runtime_restarts_total',
+    'Times the tenant’s runtime replaced a lost PHP worker and went on.',
+    'restarts',
+  ],
+] as const satisfies readonly (readonly [string, string, keyof RuntimeStats])[]
 
 /** Where the request was going, as a metrics label. */
 export type MetricRoute = 'graphql' | 'rest' | 'media' | 'other'
@@ -95,6 +112,22 @@ export class HostMetrics {
       'PHP memory_limit of the tenant’s runtime: the bound on its PHP heap.',
       (t) => t.phpMemoryLimitBytes,
     )
+    // Read from runtime.stats() at scrape time. They restart from zero when a tenant's runtime is replaced (a
+    // restore or a reload), which Prometheus's rate() treats as a counter reset.
+    for (const [name, help, field] of RUNTIME_COUNTERS) {
+      new Counter({
+        name,
+        help: `${help} Since the tenant’s runtime started.`,
+        labelNames: ['tenant'],
+        registers,
+        collect() {
+          this.reset()
+          for (const tenant of sample()) {
+            if (tenant.runtime) this.inc({ tenant: tenant.tenant }, tenant.runtime[field])
+          }
+        },
+      })
+    }
   }
 
   /** Sets where per-tenant gauges are read from at scrape time. */

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { decodeSnapshot } from '@codebox/backend-playground'
+import type { RuntimeStats } from '@codebox/runtime-core'
 import PQueue from 'p-queue'
 import { writeRetainedSnapshot } from '../admin/snapshot-files.js'
 import { AuditLog, type AuditRotation } from '../audit/audit-log.js'
@@ -101,6 +102,14 @@ export class TenantRuntime {
   /** Requests waiting for a slot. */
   get queued(): number {
     return this.#queue.size
+  }
+
+  /**
+   * The counters of the tenant's current runtime (`runtime.stats()`: commands, failures, timeouts, restarts…), or
+   * undefined while it has none. They start again from zero when the runtime is replaced (a restore, a reload).
+   */
+  stats(): RuntimeStats | undefined {
+    return this.#runtime?.stats()
   }
 
   /** Resolves once the tenant's first start settled (ready or failed); never rejects. */
