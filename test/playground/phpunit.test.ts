@@ -13,8 +13,8 @@ import {
   type PhpunitValue,
   type PlaygroundCommands,
   parseJunitReport,
+  phpunitToolkitMissing,
   playground,
-  resolvePhpunitToolkit,
 } from '@codebox/backend-playground'
 import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,15 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 const PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'codebox-mailer')
 const TARGET = '/wordpress/wp-content/plugins/codebox-mailer'
 const TEST_FILE = `${TARGET}/tests/test-mailer.php`
-const missing = await resolvePhpunitToolkit({
-  options: {},
-  cacheDir: defaultCacheDir(),
-  wordpress: '6.5',
-}).then(
-  () => undefined,
-  (error: { details?: { missing?: string[] } }) =>
-    `no ${error.details?.missing?.join(', ') ?? 'PHPUnit toolkit'} here; set CODEBOX_PHPUNIT_PATH, WP_TESTS_PHPUNIT_POLYFILLS_PATH and WP_TESTS_DIR, or seed the codebox cache`,
-)
+const missing = await phpunitToolkitMissing({ cacheDir: defaultCacheDir(), wordpress: '6.5' })
 const skipReason = missing ? ` (skipped: ${missing})` : ''
 
 describe('wordpress.phpunit', () => {

@@ -5,22 +5,15 @@
  * or the codebox cache) and is skipped with the reason otherwise.
  */
 import { fileURLToPath } from 'node:url'
-import { defaultCacheDir, type PhpunitValue, resolvePhpunitToolkit } from '@codebox/backend-playground'
+import { type PhpunitValue, phpunitToolkitMissing } from '@codebox/backend-playground'
 import { defineWordPressFixture } from '@codebox/vitest'
 import { expect } from 'vitest'
 
 const greeter = fileURLToPath(new URL('../plugin/codebox-greeter', import.meta.url))
 const timeoutMs = 300_000
 
-const missing = await resolvePhpunitToolkit({
-  options: {},
-  cacheDir: defaultCacheDir(),
-  wordpress: '6.5',
-}).then(
-  () => undefined,
-  (error: { details?: { missing?: string[] } }) =>
-    `no ${error.details?.missing?.join(', ') ?? 'PHPUnit toolkit'} here; set CODEBOX_PHPUNIT_PATH, WP_TESTS_PHPUNIT_POLYFILLS_PATH and WP_TESTS_DIR, or seed the codebox cache`,
-)
+// Why the suite cannot run here (what is missing, how to provide it), or undefined when it can.
+const missing = await phpunitToolkitMissing()
 
 const test = defineWordPressFixture({ plugins: [{ slug: 'codebox-greeter', source: greeter }] })
 

@@ -40,6 +40,7 @@ export {
   phpunitCachePath,
   resolvePhpunitToolkit,
 } from './phpunit/phpunit-toolkit.js'
+export { phpunitToolkitMissing } from './phpunit/phpunit-toolkit-missing.js'
 export { defaultCacheDir, playground } from './playground-backend.js'
 export type { PhpVersion, PlaygroundOptions, ResolvedPlaygroundOptions } from './playground-options.js'
 export {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { phpunitCachePath, resolvePhpunitToolkit } from './phpunit-toolkit.js'
+import { phpunitToolkitMissing } from './phpunit-toolkit-missing.js'
 
 async function dirWith(root: string, name: string, file: string): Promise<string> {
   const dir = join(root, name)
@@ -68,5 +69,25 @@ describe('resolvePhpunitToolkit', () => {
       details: { component: 'testLibrary', path: root },
     })
     expect((error as Error).message).toContain('includes/bootstrap.php')
+  })
+})
+
+describe('phpunitToolkitMissing', () => {
+  it('says what is missing, undefined once everything resolves, and throws for a broken setup', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'codebox-phpunit-missing-'))
+    const cacheDir = join(root, 'cache')
+    const missing = await phpunitToolkitMissing({ cacheDir, env: {} })
+    expect(missing).toContain('wordpress.phpunit cannot run: missing phpunit, polyfills, testLibrary')
+    expect(missing).toContain('WP_TESTS_DIR')
+
+    await dirWith(phpunitCachePath(cacheDir, 'phpunit', '6.5'), '.', 'PHPUnit/Autoload.php')
+    await dirWith(phpunitCachePath(cacheDir, 'polyfills', '6.5'), '.', 'phpunitpolyfills-autoload.php')
+    expect(await phpunitToolkitMissing({ cacheDir, env: {} })).toContain('missing testLibrary')
+    await dirWith(phpunitCachePath(cacheDir, 'testLibrary', '6.5'), '.', 'includes/bootstrap.php')
+    expect(await phpunitToolkitMissing({ cacheDir, env: {} })).toBeUndefined()
+
+    await expect(phpunitToolkitMissing({ cacheDir, env: { WP_TESTS_DIR: root } })).rejects.toMatchObject({
+      code: 'PHPUNIT_TOOLKIT_INVALID',
+    })
   })
 })
