@@ -26,7 +26,9 @@ const POOL = { size: 1 }
  * - overhead per job: enqueue → result as the producer sees it, minus the recipe run inside the worker
  *   (`queue.runMs`), beside the same recipe run in process as `codebox run` does it;
  * - jobs per minute of one worker with the warm pool and without;
- * - 40 small recipes through 1 and through 2 worker processes (concurrency 1 each), and the speed-up.
+ * - 40 small recipes through 1 and through 2 worker processes (concurrency 1 each), and the speed-up: with the
+ *   warm pool (what a deployment runs), and without it. On 2 cores one pooled worker already keeps both busy (the
+ *   pool boots the next PHP worker while a job runs), so the pool-less pair shows whether the queue itself scales.
  */
 export async function measureQueue(
   results: BenchResults,
@@ -37,7 +39,8 @@ export async function measureQueue(
   try {
     await overhead(results, redis.url, dir.path, options.overheadSamples)
     await poolThroughput(results, redis.url, dir.path, options.poolJobs)
-    await scaling(results, redis.url, dir.path, options.scalingJobs)
+    await scaling(results, redis.url, dir.path, options.scalingJobs, POOL)
+    await scaling(results, redis.url, dir.path, options.scalingJobs, false)
   } finally {
     await playgroundPool.drain()
     await redis.stop()
@@ -134,14 +137,22 @@ async function poolThroughput(
   )
 }
 
-async function scaling(results: BenchResults, redisUrl: string, dir: string, jobs: number): Promise<void> {
+async function scaling(
+  results: BenchResults,
+  redisUrl: string,
+  dir: string,
+  jobs: number,
+  pool: typeof POOL | false,
+): Promise<void> {
   const rates = new Map<number, number>()
+  const suffix = pool ? '' : '-no-pool'
+  const label = pool ? '' : ', no pool'
   for (const processes of [1, 2]) {
-    const name = `bench-scaling-${processes}`
+    const name = `bench-scaling${suffix}-${processes}`
     await using queue = await createRecipeQueue({ connection: redisUrl, name })
     const workers = await Promise.all(
       Array.from({ length: processes }, () =>
-        startWorkerChild({ connection: redisUrl, name, artifacts: fileStore(join(dir, name)), pool: POOL }),
+        startWorkerChild({ connection: redisUrl, name, artifacts: fileStore(join(dir, name)), pool }),
       ),
     )
     try {
@@ -149,8 +160,8 @@ async function scaling(results: BenchResults, redisUrl: string, dir: string, job
       const seconds = await drain(queue, 'timed', jobs)
       rates.set(processes, jobs / seconds)
       results.value(
-        `queue-scaling-p${processes}`,
-        `${jobs} recipes, ${processes} worker process${processes > 1 ? 'es' : ''}`,
+        `queue-scaling${suffix}-p${processes}`,
+        `${jobs} recipes, ${processes} worker process${processes > 1 ? 'es' : ''}${label}`,
         seconds * 1000,
         'ms',
         {
@@ -162,8 +173,8 @@ async function scaling(results: BenchResults, redisUrl: string, dir: string, job
     }
   }
   results.value(
-    'queue-scaling',
-    `${jobs} recipes: 2 worker processes / 1`,
+    `queue-scaling${suffix}`,
+    `${jobs} recipes: 2 worker processes / 1${label}`,
     rates.get(2)! / rates.get(1)!,
     '×',
   )
