@@ -7,8 +7,8 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { playground } from '@codebox/backend-playground'
-import { createRuntime, type DeterministicOptions } from '@codebox/runtime-core'
+import { playground, playgroundRecipeBackend } from '@codebox/backend-playground'
+import { createRuntime, type DeterministicOptions, runRecipe } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const policy = { commands: { allow: ['wordpress.*'] } } as const
@@ -57,6 +57,17 @@ afterAll(async () => {
   await rm(outDir, { recursive: true, force: true })
 })
 
+/** Every file of a bundle directory, by path inside it. */
+async function readBundle(dir: string): Promise<Map<string, Buffer>> {
+  const bundle = new Map<string, Buffer>()
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const full = join(entry.parentPath, entry.name)
+    bundle.set(relative(dir, full), await readFile(full))
+  }
+  return bundle
+}
+
 async function run(deterministic: DeterministicOptions, name: string): Promise<Run> {
   await using runtime = await createRuntime({
     backend: playground(),
@@ -69,12 +80,7 @@ async function run(deterministic: DeterministicOptions, name: string): Promise<R
   const rest = await runtime.execute({ command: 'wordpress.rest-request', args: { route: '/wp/v2/posts' } })
   expect(rest.status).toBe('ok')
   const collected = await runtime.collect({ path: join(outDir, name), signingKey })
-  const bundle = new Map<string, Buffer>()
-  for (const entry of await readdir(collected.path, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
-    const full = join(entry.parentPath, entry.name)
-    bundle.set(relative(collected.path, full), await readFile(full))
-  }
+  const bundle = await readBundle(collected.path)
   const lines = new Map(
     sources.stdout
       .split('\n')
@@ -129,20 +135,67 @@ describe('a deterministic runtime', () => {
   })
 
   it('writes bundles that differ only in the documented measured-time fields', () => {
-    expect([...second.bundle.keys()].sort()).toEqual([...first.bundle.keys()].sort())
-    const differing = [...first.bundle.keys()].filter(
-      (path) => digest(first.bundle.get(path)) !== digest(second.bundle.get(path)),
-    )
-    for (const path of differing) expect(MEASURED_FILES, `${path} differs`).toContain(path)
-    for (const path of differing) {
-      expect(withoutMeasuredTimes(path, second.bundle.get(path)), path).toEqual(
-        withoutMeasuredTimes(path, first.bundle.get(path)),
-      )
-    }
-    // The other files (site changes, diagnostics, policy, provenance, credentials, mail…) are byte-identical.
-    expect(first.bundle.size).toBeGreaterThan(differing.length)
+    expectSameExceptMeasured(first.bundle, second.bundle)
   })
 })
+
+describe('a recipe with runtime.deterministic', () => {
+  /** Setup, a health probe and a workflow step that all read the clock or entropy. */
+  const recipe = {
+    schema: 'wp-codebox/workspace-recipe/v1',
+    label: 'deterministic',
+    runtime: { backend: 'playground', deterministic: { clock: '2026-01-01T00:00:00Z', seed: 7 } },
+    inputs: {
+      pluginRuntime: {
+        setup: [{ command: 'wordpress.option-set', args: { name: 'codebox_seeded', value: 'yes' } }],
+        healthProbes: [{ name: 'clock', type: 'php', code: "echo date('c');" }],
+      },
+      siteSeeds: { posts: [{ title: 'Seeded post' }] },
+    },
+    workflow: {
+      steps: [
+        {
+          name: 'sources',
+          command: 'wordpress.run-php',
+          args: ["code=<?php echo time(), ' ', wp_generate_password(16), ' ', bin2hex(random_bytes(8));"],
+        },
+      ],
+    },
+  }
+  const runOnce = async (name: string) => {
+    const result = await runRecipe(recipe, {
+      backendFactory: (spec) => playgroundRecipeBackend(spec, { download: false }),
+      artifactsDirectory: join(outDir, name),
+      signingKey,
+    })
+    expect(result.status, JSON.stringify(result.diagnostics)).toBe('ok')
+    if (!result.bundle) throw new Error(`no bundle: ${JSON.stringify(result.bundleError)}`)
+    return { result, bundle: await readBundle(result.bundle.path) }
+  }
+
+  it('runs twice into bundles that differ only in the documented measured-time fields', async () => {
+    const first = await runOnce('recipe-first')
+    const second = await runOnce('recipe-second')
+    expect(second.result.bundle?.bundleId).toBe(first.result.bundle?.bundleId)
+    const commands = first.bundle.get('commands.jsonl')?.toString('utf8') ?? ''
+    expect(commands).toContain(String(Date.parse('2026-01-01T00:00:00Z') / 1000))
+    expectSameExceptMeasured(first.bundle, second.bundle)
+  }, 600_000)
+})
+
+/** The two bundles hold the same files, byte-identical except the documented measured-time fields. */
+function expectSameExceptMeasured(first: Map<string, Buffer>, second: Map<string, Buffer>): void {
+  expect([...second.keys()].sort()).toEqual([...first.keys()].sort())
+  const differing = [...first.keys()].filter((path) => digest(first.get(path)) !== digest(second.get(path)))
+  for (const path of differing) expect(MEASURED_FILES, `${path} differs`).toContain(path)
+  for (const path of differing) {
+    expect(withoutMeasuredTimes(path, second.get(path)), path).toEqual(
+      withoutMeasuredTimes(path, first.get(path)),
+    )
+  }
+  // The other files (site changes, diagnostics, policy, provenance, credentials, mail…) are byte-identical.
+  expect(first.size).toBeGreaterThan(differing.length)
+}
 
 function digest(bytes: Buffer | undefined): string {
   return createHash('sha256')

@@ -11,7 +11,9 @@
  *   practical purposes, yet strictly increasing, so `uniqid()` (which polls until the microsecond changes) returns.
  * - Entropy is SHA-256 in counter mode over the seed: the same seed gives the same byte stream, read for read.
  *
- * Left real on purpose: `performance.now()` (PHP's `hrtime()`, monotonic, used for timeouts by php-wasm itself).
+ * Left real on purpose: `performance.now()` (PHP's `hrtime()`, monotonic). One consequence to know: php-wasm
+ * measures a socket's receive timeout (`SO_RCVTIMEO`, a stream timeout) with `Date.now()`, so in a deterministic
+ * runtime with network allowed that timeout does not elapse in wall time; the command's own deadline still stops it.
  *
  * @module
  */
