@@ -83,6 +83,18 @@ describe('codebox worker', () => {
     ])
     expect(badStore.code).toBe(EXIT_CODES.USAGE)
     expect(badStore.document.error?.code).toBe('ARTIFACT_STORE_URL_INVALID')
+    const badPool = await inProcess([
+      'worker',
+      '--redis',
+      redis.url,
+      '--artifacts',
+      join(work, 'x'),
+      '--pool',
+      'lots',
+      '--json',
+    ])
+    expect(badPool.code).toBe(EXIT_CODES.USAGE)
+    expect(badPool.document.error?.message).toContain("--pool must be 'auto' or a whole number from 0 to 16")
   })
 
   it('runs a job from the queue into its bundle directory, then drains on SIGTERM and exits 0', async () => {

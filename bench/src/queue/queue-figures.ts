@@ -26,9 +26,11 @@ const POOL = { size: 1 }
  * - overhead per job: enqueue → result as the producer sees it, minus the recipe run inside the worker
  *   (`queue.runMs`), beside the same recipe run in process as `codebox run` does it;
  * - jobs per minute of one worker with the warm pool and without;
- * - 40 small recipes through 1 and through 2 worker processes (concurrency 1 each), and the speed-up: with the
- *   warm pool (what a deployment runs), and without it. On 2 cores one pooled worker already keeps both busy (the
- *   pool boots the next PHP worker while a job runs), so the pool-less pair shows whether the queue itself scales.
+ * - 40 small recipes through 1 and through 2 worker processes (concurrency 1 each), and the speed-up, with the CPU
+ *   the workers used (cores busy): with the default `pool: 'auto'` (the target's figure), with a fixed pool of 1, and
+ *   without a pool. On 2 cores one pooled worker already keeps both busy (the pool boots the next PHP worker while a
+ *   job runs), so the pool-less pair shows whether the queue itself scales, and `'auto'` gives up the pool when a
+ *   second worker joins.
  */
 export async function measureQueue(
   results: BenchResults,
@@ -39,6 +41,7 @@ export async function measureQueue(
   try {
     await overhead(results, redis.url, dir.path, options.overheadSamples)
     await poolThroughput(results, redis.url, dir.path, options.poolJobs)
+    await scaling(results, redis.url, dir.path, options.scalingJobs, 'auto')
     await scaling(results, redis.url, dir.path, options.scalingJobs, POOL)
     await scaling(results, redis.url, dir.path, options.scalingJobs, false)
   } finally {
@@ -142,11 +145,11 @@ async function scaling(
   redisUrl: string,
   dir: string,
   jobs: number,
-  pool: typeof POOL | false,
+  pool: typeof POOL | false | 'auto',
 ): Promise<void> {
   const rates = new Map<number, number>()
-  const suffix = pool ? '' : '-no-pool'
-  const label = pool ? '' : ', no pool'
+  const suffix = pool === 'auto' ? '' : pool ? '-pool' : '-no-pool'
+  const label = pool === 'auto' ? ", pool 'auto' (the default)" : pool ? ', pool of 1 each' : ', no pool'
   for (const processes of [1, 2]) {
     const name = `bench-scaling${suffix}-${processes}`
     await using queue = await createRecipeQueue({ connection: redisUrl, name })
@@ -157,7 +160,10 @@ async function scaling(
     )
     try {
       await drain(queue, 'warm', 2 * processes)
+      const cpuBefore = await Promise.all(workers.map((worker) => worker.cpuSeconds()))
       const seconds = await drain(queue, 'timed', jobs)
+      const cpuAfter = await Promise.all(workers.map((worker) => worker.cpuSeconds()))
+      const cpu = cpuAfter.reduce((sum, after, index) => sum + after - (cpuBefore[index] ?? 0), 0)
       rates.set(processes, jobs / seconds)
       results.value(
         `queue-scaling${suffix}-p${processes}`,
@@ -165,7 +171,8 @@ async function scaling(
         seconds * 1000,
         'ms',
         {
-          detail: `${((jobs / seconds) * 60).toFixed(1)} jobs/min`,
+          // Cores busy = the worker processes' CPU time over the wall time: what bounds the speed-up.
+          detail: `${((jobs / seconds) * 60).toFixed(1)} jobs/min, ${(cpu / seconds).toFixed(2)} cores busy`,
         },
       )
     } finally {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { CreateRecipeWorkerOptions, RecipeQueue } from '@codebox/queue'
 import { cleanupOnExit } from '../cleanup-on-exit.js'
@@ -51,7 +52,7 @@ export async function drain(queue: RecipeQueue, prefix: string, count: number): 
 /** A recipe worker in a child process; `stop()` drains it. */
 export async function startWorkerChild(
   options: CreateRecipeWorkerOptions,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ stop(): Promise<void>; cpuSeconds(): Promise<number> }> {
   const child = spawn(process.execPath, [...process.execArgv, CHILD, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -64,6 +65,7 @@ export async function startWorkerChild(
     void exited.then(() => reject(new Error('a bench worker process exited before it was ready')))
   })
   return {
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
@@ -72,4 +74,16 @@ export async function startWorkerChild(
       undo()
     },
   }
+}
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, from Linux's `/proc/<pid>/stat` (utime and stime
+ * in clock ticks, 100 per second on Linux); NaN where there is no `/proc`.
+ */
+async function processCpuSeconds(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')
+  if (!fields) return Number.NaN
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }

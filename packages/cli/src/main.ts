@@ -115,9 +115,15 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     .option('--concurrency <n>', 'recipes run at once (default 1)', integer('--concurrency', 1, 64))
     .option('--queue <name>', 'BullMQ queue name (default codebox-recipes)')
     .option(
-      '--pool <n>',
-      'PHP workers booted ahead per site configuration, 0 for none (default 1)',
-      integer('--pool', 0, 16),
+      '--pool <n|auto>',
+      "PHP workers booted ahead per site configuration, 0 for none, or 'auto': 1 while the workers on this host leave a core for it (default auto)",
+      (value: string) => {
+        const size = Number(value)
+        if (value === 'auto') return value
+        if (!Number.isInteger(size) || size < 0 || size > 16)
+          throw new InvalidArgumentError("--pool must be 'auto' or a whole number from 0 to 16")
+        return size
+      },
     )
     .option('--base-dir <dir>', 'directory holding the host files jobs may use (default: none allowed)')
     .option(
@@ -148,7 +154,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
           artifacts: String(options.artifacts),
           ...number('concurrency'),
           ...(options.queue === undefined ? {} : { queue: String(options.queue) }),
-          ...number('pool'),
+          ...(options.pool === undefined ? {} : { pool: options.pool as number | 'auto' }),
           ...(options.baseDir === undefined ? {} : { baseDir: String(options.baseDir) }),
           ...(options.grace === undefined ? {} : { graceMs: options.grace as number }),
           ...(options.s3Endpoint === undefined ? {} : { s3Endpoint: String(options.s3Endpoint) }),

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
+import { availableParallelism, hostname } from 'node:os'
 import { playgroundPool } from '@codebox/backend-playground'
 import type { CredentialProvider } from '@codebox/policy'
 import type { Logger } from '@codebox/runtime-core'
-import { QueueEvents, WaitingError, Worker } from 'bullmq'
+import { Queue, QueueEvents, WaitingError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { ArtifactStore } from './artifact-store.js'
+import { AUTO_POOL_RECHECK_MS, countWorkersOnHost, type PoolPlan, poolFits } from './auto-pool.js'
 import { failureMessage } from './job-failure.js'
 import type { QueueJobResult } from './job-schemas.js'
 import { openArtifactStore } from './open-artifact-store.js'
@@ -43,8 +44,15 @@ export interface CreateRecipeWorkerOptions {
   readonly name?: string
   /** BullMQ key prefix. Default `bull`. */
   readonly prefix?: string
-  /** PHP workers kept booted ahead per site configuration (the warm pool), or `false`. Default `{ size: 1 }`. */
-  readonly pool?: { readonly size: number } | false
+  /**
+   * PHP workers kept booted ahead per site configuration (the warm pool), `false` for none, or `'auto'` (the
+   * default): one while this host has a core for it beside every running job — `2 × workers of this queue on this
+   * host × concurrency ≤ cores` — and none otherwise, counted again every 10 s (see {@link RecipeWorker.poolPlan}).
+   * On 2 cores one worker keeps a pool and two workers do not, which drains a queue fastest there.
+   */
+  readonly pool?: { readonly size: number } | false | 'auto'
+  /** Cores this host gives its workers, for `pool: 'auto'`. Default `os.availableParallelism()`. */
+  readonly cores?: number
   /**
    * The directory holding the host files jobs may use: relative recipe paths resolve against it and every host
    * path must stay inside it. Default none: jobs naming a host path complete `invalid`.
@@ -84,6 +92,11 @@ export interface RecipeWorker extends AsyncDisposable {
   /** Ids of the jobs running now. */
   running(): readonly string[]
   /**
+   * The warm pool the next job gets: with `pool: 'auto'` counted now from the workers on this host; otherwise the
+   * configured size (`workersOnHost` is then 1, not counted).
+   */
+  poolPlan(): Promise<PoolPlan>
+  /**
    * Drains: takes no new job, lets running ones finish for `graceMs` (default the worker's `graceMs`), then stops
    * the rest and puts them back in the queue for another worker. Idempotent.
    */
@@ -121,6 +134,7 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
       },
     )
   }
+  checkPoolOptions(options)
   const connection = resolveRedisConnection(options.connection)
   await checkRedisReachable(connection, options.connectTimeoutMs)
   const ownStore = typeof options.artifacts === 'string'
@@ -143,15 +157,17 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
   }
   const redis = new Redis(bullmqConnection(connection))
   redis.on('error', (error) => logger?.warn?.(`redis: ${error.message}`))
-  const pool = options.pool === undefined ? { size: 1 } : options.pool
+  const pool = options.pool ?? 'auto'
+  const cores = options.cores ?? availableParallelism()
+  const backendWith = (size: number): JobContext['backend'] => ({
+    ...(size > 0 ? { pool: { size } } : {}),
+    ...(options.offline ? { download: false } : {}),
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+  })
   const lockDurationMs = options.lockDurationMs ?? 30_000
   const context: JobContext = {
     store,
-    backend: {
-      ...(pool === false ? {} : { pool }),
-      ...(options.offline ? { download: false } : {}),
-      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-    },
+    backend: backendWith(0),
     baseDir: options.baseDir,
     env: options.env,
     secretProvider: options.secretProvider,
@@ -167,6 +183,32 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
     },
   }
 
+  // `'auto'` counts this queue's workers on this host through BullMQ's worker list.
+  const countingQueue =
+    pool === 'auto' ? new Queue(name, { connection: bullmqConnection(connection), prefix }) : undefined
+  countingQueue?.on('error', (error) => logger?.warn?.(`queue: ${error.message}`))
+  const poolPlan = async (): Promise<PoolPlan> => {
+    if (!countingQueue)
+      return { size: pool === false || pool === 'auto' ? 0 : pool.size, workersOnHost: 1, cores, concurrency }
+    const workersOnHost = (await countWorkersOnHost(countingQueue, redis)) ?? 1
+    const plan = { workersOnHost, cores, concurrency }
+    return { ...plan, size: poolFits(plan) ? 1 : 0 }
+  }
+  let decided: { readonly plan: PoolPlan; readonly at: number } | undefined
+  const planForJob = async (): Promise<PoolPlan> => {
+    if (decided && performance.now() - decided.at < AUTO_POOL_RECHECK_MS) return decided.plan
+    const plan = await poolPlan()
+    if (countingQueue && decided?.plan.size !== plan.size) {
+      logger?.info?.(
+        `warm pool ${plan.size > 0 ? 'on' : 'off'}: ${plan.workersOnHost} worker(s) of this queue on this host × concurrency ${concurrency} on ${cores} cores`,
+      )
+      // Idle pooled workers hold memory and nothing else will take them now.
+      if (plan.size === 0 && decided) await playgroundPool.drain()
+    }
+    decided = { plan, at: performance.now() }
+    return plan
+  }
+
   // Producers cancel through a custom queue event; the worker running the job aborts it (BullMQ's cancelJob).
   const events = new QueueEvents(name, { connection: bullmqConnection(connection), prefix })
   events.on('error', (error) => logger?.warn?.(`queue events: ${error.message}`))
@@ -180,7 +222,8 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
       let outcome: Awaited<ReturnType<typeof runRecipeJob>>
       active.add(jobId)
       try {
-        outcome = await runRecipeJob(job, token, signal, context)
+        const { size } = await planForJob()
+        outcome = await runRecipeJob(job, token, signal, { ...context, backend: backendWith(size) })
       } catch (error) {
         const message = failureMessage(error)
         emit({ type: 'job.error', jobId, message })
@@ -226,6 +269,7 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
     id,
     store,
     running: () => [...active],
+    poolPlan,
     close(closeOptions = {}) {
       closing ??= (async () => {
         const graceMs = closeOptions.graceMs ?? options.graceMs ?? 60_000
@@ -235,6 +279,7 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
         } finally {
           clearTimeout(timer)
           await events.close().catch(() => {})
+          await countingQueue?.close().catch(() => {})
           redis.disconnect()
           if (ownStore) await store.close()
           if (pool !== false) await playgroundPool.drain()
@@ -248,4 +293,35 @@ export async function createRecipeWorker(options: CreateRecipeWorkerOptions): Pr
     },
   }
   return recipeWorker
+}
+
+function checkPoolOptions(options: CreateRecipeWorkerOptions): void {
+  const { pool, cores } = options
+  if (cores !== undefined && (!Number.isInteger(cores) || cores < 1)) {
+    throw new QueueError(
+      'QUEUE_OPTIONS_INVALID',
+      `cores must be a whole number of at least 1, not ${cores}.`,
+      {
+        issues: [
+          { path: '$.cores', message: 'expected a whole number ≥ 1 (or leave it out for the machine’s own)' },
+        ],
+      },
+    )
+  }
+  if (
+    pool !== undefined &&
+    pool !== false &&
+    pool !== 'auto' &&
+    (typeof pool !== 'object' || !Number.isInteger(pool.size) || pool.size < 0 || pool.size > 16)
+  ) {
+    throw new QueueError(
+      'QUEUE_OPTIONS_INVALID',
+      `pool must be 'auto', false or { size: 0–16 }, not ${JSON.stringify(pool)}.`,
+      {
+        issues: [
+          { path: '$.pool', message: "expected 'auto', false or { size } with a whole number from 0 to 16" },
+        ],
+      },
+    )
+  }
 }

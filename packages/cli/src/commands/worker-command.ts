@@ -16,8 +16,8 @@ export interface WorkerCommandOptions {
   readonly concurrency?: number
   /** BullMQ queue name. Default `codebox-recipes`. */
   readonly queue?: string
-  /** Warm pool size (PHP workers booted ahead); 0 turns it off. Default 1. */
-  readonly pool?: number
+  /** Warm pool size (PHP workers booted ahead), 0 for none, or `'auto'` (see `createRecipeWorker`). Default `'auto'`. */
+  readonly pool?: number | 'auto'
   /** Directory holding the host files jobs may use. Default none: jobs naming host paths are refused. */
   readonly baseDir?: string
   /** How long running jobs may finish after SIGTERM before they go back to the queue, in ms. Default 60000. */
@@ -94,7 +94,12 @@ export async function workerCommand(options: WorkerCommandOptions, io: CliIo): P
       artifacts: storeUrl(options.artifacts),
       concurrency,
       ...(options.queue === undefined ? {} : { name: options.queue }),
-      pool: options.pool === 0 ? false : { size: options.pool ?? 1 },
+      pool:
+        options.pool === undefined || options.pool === 'auto'
+          ? 'auto'
+          : options.pool === 0
+            ? false
+            : { size: options.pool },
       ...(options.baseDir === undefined ? {} : { baseDir: resolve(options.baseDir) }),
       ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
       ...(options.s3Endpoint === undefined ? {} : { s3: { endpoint: options.s3Endpoint } }),
