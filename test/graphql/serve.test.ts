@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http'
 import { playground, ServeError, serve } from '@codebox/backend-playground'
 import { createRuntime, type Runtime } from '@codebox/runtime-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -150,6 +151,48 @@ describe('serve(runtime) on loopback', () => {
     expect(next.status).toBe(200)
     await next.arrayBuffer()
   }, 60_000)
+
+  it('lets a request already in PHP finish when its client hangs up, drops a waiting one, and never restarts the worker', async () => {
+    const php = async (code: string) => {
+      const result = await runtime.execute({ command: 'wordpress.run-php', args: { code } })
+      expect(result.status).toBe('ok')
+      return result.stdout
+    }
+    // A REST route that burns 800 ms of PHP, then counts itself in an option.
+    await php(`<?php file_put_contents(WPMU_PLUGIN_DIR . '/codebox-slow-route.php', '<?php
+      add_action("rest_api_init", function () {
+        register_rest_route("codebox-test/v1", "/slow", ["methods" => "GET", "permission_callback" => "__return_true",
+          "callback" => function () {
+            $until = microtime(true) + 0.8;
+            while (microtime(true) < $until) {}
+            update_option("codebox_slow_done", 1 + (int) get_option("codebox_slow_done", 0));
+            return ["ok" => true];
+          }]);
+      });'); delete_option('codebox_slow_done');`)
+    const before = runtime.stats()
+    await using server = await serve(runtime, { maxConcurrent: 1 })
+    const url = new URL(`${server.url}/wp-json/codebox-test/v1/slow`)
+    const hangUp = () => {
+      const request = httpGet(url)
+      request.on('error', () => {})
+      return request
+    }
+    const running = hangUp()
+    const waiting = hangUp()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    running.destroy()
+    waiting.destroy()
+    // run-php queues behind the slow request in the worker: it answers once that request has finished.
+    await expect
+      .poll(() => php(`<?php echo (int) get_option('codebox_slow_done', 0);`), { timeout: 30_000 })
+      .toBe('1')
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(await php(`<?php echo (int) get_option('codebox_slow_done', 0);`)).toBe('1')
+    expect(runtime.stats()).toMatchObject({ restarts: before.restarts, aborted: before.aborted })
+    await php(
+      `<?php unlink(WPMU_PLUGIN_DIR . '/codebox-slow-route.php'); delete_option('codebox_slow_done');`,
+    )
+  }, 90_000)
 
   it('refuses to listen on a non-loopback host with SERVE_HOST_NOT_LOOPBACK', async () => {
     for (const host of ['0.0.0.0', '192.168.1.10', '::', 'example.com']) {

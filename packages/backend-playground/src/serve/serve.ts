@@ -239,15 +239,19 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
       return
     }
 
+    // The deadline stops the request wherever it is. A client that hangs up only stops its wait for a slot: a
+    // request already in PHP runs to its end, because aborting it restarts the runtime's worker (seconds of CPU and a
+    // cold next request), which any client could otherwise force by hanging up.
     const controller = new AbortController()
     const deadline = setTimeout(() => controller.abort(), requestTimeoutMs)
+    const gone = new AbortController()
     const onClose = () => {
-      if (!response.writableFinished) controller.abort()
+      if (!response.writableFinished) gone.abort()
     }
     response.on('close', onClose)
     const arrived = performance.now()
     try {
-      const release = await slots.acquire(controller.signal)
+      const release = await slots.acquire(AbortSignal.any([controller.signal, gone.signal]))
       if (!release) {
         if (controller.signal.aborted && !response.destroyed) {
           sendJson(
@@ -268,6 +272,7 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
         return
       }
       try {
+        if (gone.signal.aborted) return
         const remaining = Math.max(1, Math.round(requestTimeoutMs - (performance.now() - arrived)))
         const forwarded = await forwardToRuntime(
           runtime,

@@ -137,8 +137,8 @@ export class TenantRuntime {
 
   /**
    * Runs `work` on the tenant's runtime within its limits: at most `maxConcurrent` at once, at most `maxQueued`
-   * waiting, all before `deadline` (a `performance.now()` time). `work` gets the time left and a signal that fires
-   * at the deadline or when `signal` (the client went away) fires.
+   * waiting, all before `deadline` (a `performance.now()` time). `signal` (the client went away) drops a request
+   * that is still waiting; `work` gets the time left and a signal that fires at the deadline only.
    */
   async serve<T>(
     work: (runtime: TenantRuntimeHandle, remainingMs: number, signal: AbortSignal) => Promise<T>,
@@ -152,14 +152,18 @@ export class TenantRuntime {
       return { status: 'busy' }
     }
     const remaining = () => Math.max(0, Math.round(options.deadline - performance.now()))
-    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(Math.max(1, remaining()))])
+    // The deadline stops a request wherever it is; a client that hangs up (`options.signal`) only stops its wait in
+    // the queue. A request already in PHP runs to its end: aborting it restarts the tenant's worker (seconds of CPU
+    // beside the other tenants, and a cold next request), which any client could otherwise force by hanging up.
+    const deadline = AbortSignal.timeout(Math.max(1, remaining()))
+    const signal = AbortSignal.any([options.signal, deadline])
     try {
       const outcome = await this.#queue.add(
         async (): Promise<ServeOutcome<T>> => {
           const runtime = this.#runtime
           if (this.#state !== 'ready' || !runtime) return { status: 'unavailable', state: this.#state }
-          if (remaining() <= 0) return { status: 'timeout' }
-          return { status: 'ok', value: await work(runtime, remaining(), signal) }
+          if (remaining() <= 0 || options.signal.aborted) return { status: 'timeout' }
+          return { status: 'ok', value: await work(runtime, remaining(), deadline) }
         },
         { signal, throwOnTimeout: true },
       )
