@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { appendFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { appendFile, cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { playground } from '@codebox/backend-playground'
@@ -246,38 +246,6 @@ describe('codebox cache', () => {
         matchesLock: true,
       }),
     ])
-  })
-
-  it('adds a WordPress test library for the version given, and says which field is missing without it', async () => {
-    const library = join(work, 'tests-phpunit')
-    for (const file of ['bootstrap.php', 'install.php', 'factory.php']) {
-      await mkdir(join(library, 'includes'), { recursive: true })
-      await writeFile(join(library, 'includes', file), '<?php\n')
-    }
-    const cacheDir = join(work, 'phpunit-cache')
-    const refused = await inProcess(['cache', 'add', library, '--cache-dir', cacheDir])
-    expect(refused.code).toBe(EXIT_CODES.USAGE)
-    expect(refused.stderr).toContain('error[RESOURCE_SPEC_INVALID]')
-    expect(refused.stderr).toContain('$.version: ')
-    expect(refused.stderr).toContain('--version 6.5')
-
-    const added = await inProcess([
-      'cache',
-      'add',
-      library,
-      '--version',
-      '6.5',
-      '--cache-dir',
-      cacheDir,
-      '--json',
-    ])
-    expect(added.code).toBe(EXIT_CODES.OK)
-    expect(jsonDocument(added.stdout).result).toMatchObject({
-      kind: 'phpunit',
-      slug: 'wordpress-tests-lib',
-      version: '6.5',
-      path: join(cacheDir, 'phpunit', 'wordpress-tests-lib', '6.5'),
-    })
   })
 
   it('exits 3 when the source to add does not exist', async () => {
