@@ -2,7 +2,8 @@
  * The plugin's own PHPUnit suite (`plugin/codebox-greeter/tests/`), run inside the sandbox's WordPress by the
  * `wordpress.phpunit` command on a fixture fork. PHPUnit 9, the PHPUnit Polyfills and the WordPress test library are
  * not on npm: the test runs when they resolve (CODEBOX_PHPUNIT_PATH, WP_TESTS_PHPUNIT_POLYFILLS_PATH and WP_TESTS_DIR,
- * or the codebox cache) and is skipped with the reason otherwise.
+ * the codebox cache, or for the polyfills and the test library a pinned download) and is skipped with the reason
+ * otherwise.
  */
 import { fileURLToPath } from 'node:url'
 import { type PhpunitValue, phpunitToolkitMissing } from '@codebox/backend-playground'

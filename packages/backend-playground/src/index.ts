@@ -27,8 +27,11 @@ export type { PhpunitCase, PhpunitCaseStatus, PhpunitReport } from './phpunit/pa
 export { parseJunitReport } from './phpunit/parse-junit.js'
 export type { PhpunitValue } from './phpunit/phpunit-args.js'
 export { PhpunitArgs } from './phpunit/phpunit-args.js'
+export type { PhpunitRelease, PhpunitReleases } from './phpunit/phpunit-releases.js'
+export { PHPUNIT_RELEASES } from './phpunit/phpunit-releases.js'
 export type {
   PhpunitComponent,
+  PhpunitLookup,
   PhpunitToolkit,
   PhpunitToolkitOptions,
   ResolvedPhpunitComponent,

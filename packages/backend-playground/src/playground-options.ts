@@ -147,7 +147,8 @@ export const PlaygroundOptionsSchema = z.strictObject({
     .optional(),
   /**
    * Where `wordpress.phpunit` finds PHPUnit 9, the PHPUnit Polyfills and the WordPress test library (host
-   * directories). Each one left out is looked up in its environment variable, then in the cache. Default: looked up.
+   * directories). Each one left out is looked up in its environment variable, then in the cache, then (the polyfills
+   * and the test library only, when `download` allows) downloaded from its pinned release. Default: looked up.
    */
   phpunit: PhpunitToolkitOptionsSchema.default({}),
 })

@@ -156,7 +156,7 @@ const FIXES: Readonly<Record<string, string>> = {
   ARTIFACT_STORE_WRITE_FAILED: 'check the store has space and the credentials may write to it',
   // wordpress.phpunit
   PHPUNIT_UNAVAILABLE:
-    'provide PHPUnit 9, the Yoast PHPUnit Polyfills and the WordPress test library: playground({ phpunit }), CODEBOX_PHPUNIT_PATH / WP_TESTS_PHPUNIT_POLYFILLS_PATH / WP_TESTS_DIR, or the cache (nothing is downloaded)',
+    'seed the missing parts with `codebox cache add` (phpunit-9.6.N.phar, the polyfills zip, the test library with --version <major.minor>), pass playground({ phpunit }) or set CODEBOX_PHPUNIT_PATH / WP_TESTS_PHPUNIT_POLYFILLS_PATH / WP_TESTS_DIR; the polyfills and the test library also download when allowed (unset CODEBOX_OFFLINE)',
   PHPUNIT_TOOLKIT_INVALID:
     'point the named PHPUnit, polyfills or test-library path at the directory the message describes',
   PHPUNIT_DIRECTORY_MISSING: "give the plugin's directory inside the sandbox (a mount target) as `directory`",

@@ -194,11 +194,19 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   const cache = program.command('cache').description('seed and inspect the resource cache (offline)')
   cache
     .command('add')
-    .description('add a plugin zip or directory, or a wp-cli.phar, to the cache')
-    .argument('<source>', 'plugin .zip, plugin directory or .phar')
+    .description(
+      'add a plugin zip or directory, a wp-cli.phar, a WordPress release, or a part of the PHPUnit toolkit (phpunit-9.6.N.phar or a PHPUnit 9 tree, the PHPUnit Polyfills, a WordPress test library) to the cache',
+    )
+    .argument('<source>', 'a .zip, .phar or directory')
     .option('--slug <slug>', 'plugin slug (default: from the zip or directory)')
-    .option('--version <version>', 'version (default: from the plugin header or phar)')
-    .option('--sha256 <hash>', 'expected SHA-256 of the zip or phar')
+    .option(
+      '--version <version>',
+      'version (default: from the plugin header or phar); for a WordPress test library, the WordPress version it belongs to (required)',
+    )
+    .option(
+      '--sha256 <hash>',
+      'expected SHA-256 of the zip or phar (of the content, for a PHPUnit toolkit directory or zip)',
+    )
     .option('--json', 'print one JSON document with the cached resource')
     .addOption(cacheDir())
     .action(async (source: string, options: Record<string, unknown>) => {

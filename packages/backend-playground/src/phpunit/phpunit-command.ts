@@ -23,6 +23,8 @@ export interface PhpunitHost extends CommandHost {
     readonly cacheDir: string
     /** The runtime's WordPress version, which the test library must match. */
     readonly wordpress: string
+    /** The runtime's `download` option: whether a missing part may be downloaded (default: unless CODEBOX_OFFLINE=1). */
+    readonly download: boolean | undefined
     /** Keeps a report for the bundle (`logs/<name>`). */
     readonly attachLog: (name: string, text: string) => void
   }
@@ -80,6 +82,8 @@ export async function phpunitCommand(
     options: host.phpunit.options,
     cacheDir: host.phpunit.cacheDir,
     wordpress: host.phpunit.wordpress,
+    download: host.phpunit.download,
+    signal,
   })
   const worker = host.worker
   const unmounts: (() => Promise<void>)[] = []

@@ -5,7 +5,8 @@ import { type PhpunitToolkitOptions, resolvePhpunitToolkit } from './phpunit-too
 
 /**
  * Why `wordpress.phpunit` cannot run on this machine — what is missing and how to provide it (the message of
- * `PHPUNIT_UNAVAILABLE`) — or undefined when its toolkit resolves. Made for skipping a PHPUnit suite with the reason:
+ * `PHPUNIT_UNAVAILABLE`) — or undefined when its toolkit resolves. It resolves as `wordpress.phpunit` does, so a
+ * part with a pinned release may be downloaded into the cache here (pass `download: false` to only look). Made for skipping a PHPUnit suite with the reason:
  *
  * @example
  * const missing = await phpunitToolkitMissing()
@@ -24,6 +25,12 @@ export async function phpunitToolkitMissing(
     readonly options?: PhpunitToolkitOptions
     /** Default `process.env`. */
     readonly env?: Readonly<Record<string, string | undefined>>
+    /**
+     * Whether a missing part with a pinned release may be downloaded into the cache, as `wordpress.phpunit` would.
+     * Default true unless `CODEBOX_OFFLINE=1`.
+     */
+    readonly download?: boolean
+    readonly signal?: AbortSignal
   } = {},
 ): Promise<string | undefined> {
   try {
@@ -32,6 +39,8 @@ export async function phpunitToolkitMissing(
       cacheDir: input.cacheDir ?? defaultCacheDir(),
       wordpress: input.wordpress ?? DEFAULT_WORDPRESS_VERSION,
       ...(input.env ? { env: input.env } : {}),
+      download: input.download,
+      signal: input.signal,
     })
     return undefined
   } catch (error) {

@@ -76,17 +76,21 @@ describe('phpunitToolkitMissing', () => {
   it('says what is missing, undefined once everything resolves, and throws for a broken setup', async () => {
     const root = await mkdtemp(join(tmpdir(), 'codebox-phpunit-missing-'))
     const cacheDir = join(root, 'cache')
-    const missing = await phpunitToolkitMissing({ cacheDir, env: {} })
+    const missing = await phpunitToolkitMissing({ cacheDir, env: {}, download: false })
     expect(missing).toContain('wordpress.phpunit cannot run: missing phpunit, polyfills, testLibrary')
     expect(missing).toContain('WP_TESTS_DIR')
 
     await dirWith(phpunitCachePath(cacheDir, 'phpunit', '6.5'), '.', 'PHPUnit/Autoload.php')
     await dirWith(phpunitCachePath(cacheDir, 'polyfills', '6.5'), '.', 'phpunitpolyfills-autoload.php')
-    expect(await phpunitToolkitMissing({ cacheDir, env: {} })).toContain('missing testLibrary')
+    expect(await phpunitToolkitMissing({ cacheDir, env: {}, download: false })).toContain(
+      'missing testLibrary',
+    )
     await dirWith(phpunitCachePath(cacheDir, 'testLibrary', '6.5'), '.', 'includes/bootstrap.php')
-    expect(await phpunitToolkitMissing({ cacheDir, env: {} })).toBeUndefined()
+    expect(await phpunitToolkitMissing({ cacheDir, env: {}, download: false })).toBeUndefined()
 
-    await expect(phpunitToolkitMissing({ cacheDir, env: { WP_TESTS_DIR: root } })).rejects.toMatchObject({
+    await expect(
+      phpunitToolkitMissing({ cacheDir, env: { WP_TESTS_DIR: root }, download: false }),
+    ).rejects.toMatchObject({
       code: 'PHPUNIT_TOOLKIT_INVALID',
     })
   })

@@ -1,5 +1,6 @@
 import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { cacheAddPhpunitPart } from '../phpunit/cache-add-phpunit.js'
 import { checkPin, noPluginHeader, versionFromHeader } from './artifact-checks.js'
 import { cacheAddWordPress } from './cache-add-wordpress.js'
 import { findPluginHeader } from './plugin-header.js'
@@ -24,7 +25,9 @@ import { readPluginZip, zipPluginDirectory } from './zip-archive.js'
 
 /**
  * `ResourceResolver.cacheAdd`: puts a plugin zip, a plugin directory (zipped deterministically), a `.phar` or a
- * WordPress release (zip or directory) into the cache without network and records it in the lock file.
+ * WordPress release (zip or directory) into the cache without network and records it in the lock file; or a part
+ * of `wordpress.phpunit`'s toolkit (PHPUnit 9 phar or tree, the PHPUnit Polyfills, a WordPress test library with
+ * `version`), copied to its cache directory (see `cacheAddPhpunitPart`; not recorded in the lock file).
  */
 export async function cacheAdd(
   context: ResolverContext,
@@ -38,7 +41,7 @@ export async function cacheAdd(
       `file:${input}`,
       [{ place: 'local', location: path.resolve(input), outcome: 'not found' }],
       [
-        'give cacheAdd an existing plugin zip, plugin directory, wp-cli.phar, or WordPress release zip or directory',
+        'give cacheAdd an existing plugin zip, plugin directory, wp-cli.phar, WordPress release zip or directory, or a PHPUnit toolkit part',
       ],
     )
   })
@@ -55,6 +58,11 @@ export async function cacheAdd(
     ])
   }
   const info = await stat(location)
+  // wordpress.phpunit's toolkit parts are recognised first: a PHPUnit phar is a phar too.
+  if (info.isDirectory() || location.endsWith('.phar')) {
+    const part = await cacheAddPhpunitPart(context, location, info.isDirectory(), { ...options, pin })
+    if (part !== undefined) return part
+  }
   if (info.isFile() && location.endsWith('.phar')) {
     const spec = normalizeToolSpec({
       name: options.slug ?? 'wp-cli',
@@ -91,6 +99,10 @@ export async function cacheAdd(
         { ...options, pin },
       )
     }
+    const part = location.endsWith('.zip')
+      ? await cacheAddPhpunitPart(context, location, false, { ...options, pin })
+      : undefined
+    if (part !== undefined) return part
     slug ??= readPluginZip(bytes, location).rootDirectory
   }
   if (slug === undefined || !isPluginSlug(slug)) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { throwIfAborted } from './throw-if-aborted.js'
 import type { PluginArchive } from './zip-archive.js'
 
 /** The cache directory: `$CODEBOX_CACHE_DIR`, else `~/.cache/codebox`. */
@@ -59,26 +60,66 @@ export async function ensurePluginLayer(
   const pluginDir = path.join(layer, slug)
   if (await exists(pluginDir)) return pluginDir
   const files = (typeof archive === 'function' ? await archive() : archive).files
-  await mkdir(path.dirname(layer), { recursive: true })
+  const prefixed = new Map([...files].map(([relative, data]) => [`${slug}/${relative}`, data] as const))
+  await writeDirectoryAtomic(layer, prefixed, { ensure: `${slug}/` })
+  return pluginDir
+}
+
+/** Options of {@link writeDirectoryAtomic}. */
+export interface WriteDirectoryAtomicOptions {
+  /**
+   * What to do when `target` already exists: `'keep'` (default) keeps it and reports `'exists'` — right for
+   * content-addressed places, where an existing directory is already the same content; `'replace'` swaps it for the
+   * new one (the old one is removed only after the new one is in place).
+   */
+  readonly existing?: 'keep' | 'replace'
+  /** A relative directory created even when no file lands in it (`<slug>/` of an empty plugin). */
+  readonly ensure?: string
+  /** Checked before each file; an abort removes what was written so far. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * Writes `files` (`/`-separated relative path → bytes) as the directory `target`, atomically: everything goes to a
+ * temp directory beside it, which is renamed into place only once complete, so a failure or an abort leaves nothing
+ * half-written. A concurrent writer that wins the rename wins (`'exists'`).
+ */
+export async function writeDirectoryAtomic(
+  target: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  options: WriteDirectoryAtomicOptions = {},
+): Promise<'written' | 'exists'> {
+  const replace = options.existing === 'replace'
+  if (!replace && (await exists(target))) return 'exists'
+  await mkdir(path.dirname(target), { recursive: true })
   const temp = path.join(
-    path.dirname(layer),
-    `.tmp-${path.basename(layer)}-${process.pid}-${randomBytes(6).toString('hex')}`,
+    path.dirname(target),
+    `.tmp-${path.basename(target)}-${process.pid}-${randomBytes(6).toString('hex')}`,
   )
+  let old: string | undefined
   try {
+    await mkdir(path.join(temp, options.ensure ?? '.'), { recursive: true })
     for (const [relative, data] of files) {
-      const target = path.join(temp, slug, ...relative.split('/'))
-      await mkdir(path.dirname(target), { recursive: true })
-      await writeFile(target, data, { mode: 0o644 })
+      throwIfAborted(options.signal, `Writing ${target}`)
+      const file = path.join(temp, ...relative.split('/'))
+      await mkdir(path.dirname(file), { recursive: true })
+      await writeFile(file, data, { mode: 0o644 })
     }
-    await mkdir(path.join(temp, slug), { recursive: true })
-    await rename(temp, layer)
+    throwIfAborted(options.signal, `Writing ${target}`)
+    if (replace && (await exists(target))) {
+      old = `${temp}-old`
+      await rename(target, old)
+    }
+    await rename(temp, target)
   } catch (error) {
     await rm(temp, { recursive: true, force: true })
+    if (old !== undefined && !(await exists(target))) await rename(old, target).catch(() => undefined)
     const code = (error as NodeJS.ErrnoException).code
-    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await exists(pluginDir))) return pluginDir
+    if (!replace && (code === 'ENOTEMPTY' || code === 'EEXIST') && (await exists(target))) return 'exists'
     throw error
   }
-  return pluginDir
+  if (old !== undefined) await rm(old, { recursive: true, force: true })
+  return 'written'
 }
 
 /** One artifact file found in the cache. */

@@ -18,16 +18,26 @@ export function sha256Digest(bytes: Uint8Array): string {
 export async function treeDigest(root: string): Promise<string> {
   const lines: string[] = []
   for (const item of await walkTree(root)) {
-    if (item.kind === 'link') {
-      lines.push(`link ${item.relative} ${await readlink(item.absolute)}\n`)
-    } else {
-      const hex = createHash('sha256')
-        .update(await readFile(item.absolute))
-        .digest('hex')
-      lines.push(`file ${item.relative} ${hex}\n`)
-    }
+    if (item.kind === 'link') lines.push(`link ${item.relative} ${await readlink(item.absolute)}\n`)
+    else lines.push(fileLine(item.relative, await readFile(item.absolute)))
   }
   return `sha256:${createHash('sha256').update(lines.join('')).digest('hex')}`
+}
+
+/**
+ * The {@link treeDigest} of files held in memory (`/`-separated relative path → bytes, no symlinks), so an archive
+ * can be verified before anything of it is written: `filesDigest(readPluginZip(zip).files)` equals the `treeDigest`
+ * of the directory it extracts to.
+ */
+export function filesDigest(files: ReadonlyMap<string, Uint8Array>): string {
+  const lines = [...files.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((relative) => fileLine(relative, files.get(relative) as Uint8Array))
+  return `sha256:${createHash('sha256').update(lines.join('')).digest('hex')}`
+}
+
+function fileLine(relative: string, bytes: Uint8Array): string {
+  return `file ${relative} ${createHash('sha256').update(bytes).digest('hex')}\n`
 }
 
 /** One regular file or symlink in a tree, sorted by `relative`. */

@@ -28,7 +28,8 @@ export interface CacheAddOptions {
  * mount at `wp-content/plugins/<slug>` (or `mu-plugins/<slug>`), or a phar file.
  */
 export interface ResolvedResource {
-  readonly kind: 'plugin' | 'tool' | 'wordpress'
+  /** `phpunit`: a part of `wordpress.phpunit`'s toolkit, only ever returned by `cacheAdd`. */
+  readonly kind: 'plugin' | 'tool' | 'wordpress' | 'phpunit'
   readonly slug: string
   /**
    * The release: the plugin's `Version:` header (or the spec's), the phar's version. `undefined` only for a local
@@ -124,7 +125,9 @@ export interface ResourceResolver {
   /**
    * Adds a plugin zip, a plugin directory (zipped deterministically), a `.phar`, or a WordPress release (zip or
    * unpacked directory, recognised by its `wp-includes/version.php`) to the cache without network, and records it in
-   * the lock file. Returns it resolved with `origin: 'cache'`.
+   * the lock file. Returns it resolved with `origin: 'cache'`. A part of `wordpress.phpunit`'s toolkit — a PHPUnit 9
+   * phar or tree, the Yoast PHPUnit Polyfills (zip or directory), a WordPress test library (zip or directory, with
+   * `version` naming its WordPress) — is copied to the cache directory the toolkit is read from (`kind: 'phpunit'`).
    */
   cacheAdd(zipOrDirOrPhar: string, options?: CacheAddOptions): Promise<ResolvedResource>
   /** Lists every zip and phar in the cache with its current hash and lock entry. */

@@ -81,6 +81,7 @@ export class PlaygroundInstance implements BackendInstance {
         options: options.phpunit,
         cacheDir: parts.cacheDir,
         wordpress: layers.template.wordpressVersion,
+        download: options.download,
         attachLog: (name, text) => logs.attach(name, text),
       },
     }

@@ -26,7 +26,10 @@ function resolver(options: CacheCommandOptions) {
   })
 }
 
-/** `codebox cache add <zip|dir|phar>`: adds a plugin or wp-cli.phar to the cache, without network. */
+/**
+ * `codebox cache add <zip|dir|phar>`: adds a plugin, wp-cli.phar, a WordPress release or a part of the PHPUnit
+ * toolkit (`wordpress.phpunit`) to the cache, without network.
+ */
 export async function cacheAddCommand(
   source: string,
   options: CacheAddCommandOptions,
