@@ -4,10 +4,15 @@ import { headlessConstants } from '../headless/headless-install.js'
 import { mailCapturedEvent } from '../mail/mail-capture.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import type { ResolvedPlugin } from '../resources/index.js'
+import { compiledCore } from '../site/compiled-core.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import { pluginVfsPath } from '../site/template-cache.js'
 import type { PhpWorkerOptions } from '../worker/php-worker-options.js'
-import type { WorkerEvent, NetworkPolicy as WorkerNetworkPolicy } from '../worker/php-worker-protocol.js'
+import type {
+  CompiledCoreSpec,
+  WorkerEvent,
+  NetworkPolicy as WorkerNetworkPolicy,
+} from '../worker/php-worker-protocol.js'
 
 /** One directory the PHP worker mounts into its filesystem. */
 export type WorkerMount = NonNullable<PhpWorkerOptions['mounts']>[number]
@@ -63,7 +68,12 @@ export function siteWorkerOptions(
       ...options.constants,
       ...secrets,
     }),
-    wordpress: { siteDir: template.siteDir, siteUrl: options.siteUrl },
+    wordpress: {
+      siteDir: template.siteDir,
+      siteUrl: options.siteUrl,
+      // Core compiled once per template (shared-memory OPcache has no file cache to put it in).
+      ...(options.opcache ? {} : withCompiledCore(compiledCore(template, options.php))),
+    },
     mounts,
     maxOutputBytes: options.maxOutputBytes,
     opcache: options.opcache,
@@ -71,4 +81,8 @@ export function siteWorkerOptions(
     logger: { debug: (message) => bootLog(message) },
     onEvent: (event) => forwardWorkerEvent(context.emit, event),
   }
+}
+
+function withCompiledCore(compiled: CompiledCoreSpec | undefined): { compiledCore?: CompiledCoreSpec } {
+  return compiled ? { compiledCore: compiled } : {}
 }
