@@ -1,4 +1,4 @@
-import { compiledCoreBuilds, playground, playgroundPool } from '@codebox/backend-playground'
+import { playground, playgroundPool } from '@codebox/backend-playground'
 import { createRuntime } from '@codebox/runtime-core'
 import { POLICY } from './bench-constants.js'
 import type { BenchContext } from './bench-context.js'
@@ -45,8 +45,6 @@ export async function measureFirstAnswer({
   const pooled = playground({ plugins: [...plugins], pool: { size: 1 } })
   // Builds the template (and registers the pool's configuration) if this machine has none yet; not timed.
   await destroyRuntime(await createRuntime({ backend: plain, policy: POLICY }))
-  // …and the compiled core of that template, which a fresh cache builds in the background after its first create.
-  await compiledCoreBuilds()
   try {
     await destroyRuntime(await createRuntime({ backend: pooled, policy: POLICY }))
     for (const { id, label, request, detail } of answers) {

@@ -1,4 +1,4 @@
-import { compiledCoreBuilds, playground, playgroundPool } from '@codebox/backend-playground'
+import { playground, playgroundPool } from '@codebox/backend-playground'
 import { createRuntime } from '@codebox/runtime-core'
 import { POLICY } from './bench-constants.js'
 import type { BenchContext } from './bench-context.js'
@@ -18,8 +18,6 @@ export async function measureWarmCreate({ config, results, plugins }: BenchConte
   const backend = playground({ plugins: [...plugins] })
   // Builds the template in the default cache if this machine has none yet; not timed.
   await destroyRuntime(await createRuntime({ backend, policy: POLICY }))
-  // …and the compiled core of that template, which a fresh cache builds in the background after its first create.
-  await compiledCoreBuilds()
   const warm = await timeSamples(config.createSamples, () => createRuntime({ backend, policy: POLICY }), {
     after: destroyRuntime,
   })

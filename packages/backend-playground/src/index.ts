@@ -73,7 +73,6 @@ export type { ForwardedResponse, ForwardKind, ForwardRequest } from './serve/for
 export { forwardErrorResponse, forwardToRuntime } from './serve/forward-request.js'
 export type { ServeHandle, ServeOptions } from './serve/serve.js'
 export { ServeError, serve } from './serve/serve.js'
-export { compiledCoreBuilds } from './site/compiled-core.js'
 export { MountError } from './site/site-mounts.js'
 export type { DecodedSnapshot, SnapshotManifest } from './snapshot/snapshot-file.js'
 export {

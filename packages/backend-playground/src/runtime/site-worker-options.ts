@@ -4,7 +4,6 @@ import { headlessConstants } from '../headless/headless-install.js'
 import { mailCapturedEvent } from '../mail/mail-capture.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import type { ResolvedPlugin } from '../resources/index.js'
-import { compiledCore } from '../site/compiled-core.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import { pluginVfsPath } from '../site/template-cache.js'
 import type { PhpWorkerOptions } from '../worker/php-worker-options.js'
@@ -55,6 +54,7 @@ export function siteWorkerOptions(
   template: WordPressTemplate,
   mounts: readonly WorkerMount[],
   bootLog: (line: string) => void,
+  compiledCore?: CompiledCoreSpec,
 ): PhpWorkerOptions {
   const secrets = Object.fromEntries(context.secrets)
   return {
@@ -72,7 +72,7 @@ export function siteWorkerOptions(
       siteDir: template.siteDir,
       siteUrl: options.siteUrl,
       // Core compiled once per template (shared-memory OPcache has no file cache to put it in).
-      ...(options.opcache ? {} : withCompiledCore(compiledCore(template, options.php))),
+      ...(options.opcache || !compiledCore ? {} : { compiledCore }),
     },
     mounts,
     maxOutputBytes: options.maxOutputBytes,
@@ -81,8 +81,4 @@ export function siteWorkerOptions(
     logger: { debug: (message) => bootLog(message) },
     onEvent: (event) => forwardWorkerEvent(context.emit, event),
   }
-}
-
-function withCompiledCore(compiled: CompiledCoreSpec | undefined): { compiledCore?: CompiledCoreSpec } {
-  return compiled ? { compiledCore: compiled } : {}
 }

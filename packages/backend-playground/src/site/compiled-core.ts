@@ -10,8 +10,8 @@
  * published whole under `<cacheDir>/compiled/`, and every runtime mounts them read-only where PHP looks for them.
  * PHP still checks each entry's timestamp against the file it reads, and only reads entries of its own system id.
  *
- * The build runs in the background the first time a runtime of a template boots without one, so no create waits for
- * it; runtimes created after it finished use it.
+ * The first create of a template and PHP version builds it (a few seconds, shared by concurrent creates); it stays
+ * on disk for every later create and process, like the template itself.
  *
  * @module
  */
@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { SharedWork } from '../shared-work.js'
 import { OPCACHE_FILE_CACHE } from '../worker/load-php.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
 import type { CompiledCoreSpec } from '../worker/php-worker-protocol.js'
@@ -45,7 +46,8 @@ interface CompiledCoreMarker {
 /** Requests the trusted worker serves to compile what a WordPress load and a REST request include. */
 const WARM_URLS = ['/wp-json/', '/wp-json/wp/v2/posts?per_page=1', '/wp-json/wp/v2/pages?per_page=1']
 
-const building = new Map<string, Promise<void>>()
+/** Builds in flight per directory: concurrent first creates share one, each waiting with its own signal. */
+const builds = new SharedWork<CompiledCoreSpec | undefined>()
 
 /** `<cacheDir>/compiled/core-<hash>` of a template's core and SQLite layers and a PHP version. */
 export function compiledCoreDir(template: WordPressTemplate, phpVersion: string): string {
@@ -58,26 +60,45 @@ export function compiledCoreDir(template: WordPressTemplate, phpVersion: string)
 }
 
 /**
- * The compiled core of `template` for `phpVersion` when it is on disk; otherwise undefined, after starting its build
- * in the background (once per process and directory).
+ * The compiled core of `template` for `phpVersion`: from disk, or built now (once per directory, a few seconds, the
+ * first time a template and PHP version meet; later creates and processes find it on disk). Undefined when the
+ * build failed: the runtime then compiles core itself, as without it, and the next create tries again.
+ *
+ * @throws the caller's abort reason when `signal` fires while it waits for the build.
  */
-export function compiledCore(template: WordPressTemplate, phpVersion: string): CompiledCoreSpec | undefined {
+export async function ensureCompiledCore(
+  template: WordPressTemplate,
+  phpVersion: string,
+  options: { readonly signal?: AbortSignal | undefined; readonly progress?: (message: string) => void } = {},
+): Promise<CompiledCoreSpec | undefined> {
   const dir = compiledCoreDir(template, phpVersion)
-  const marker = readMarker(dir)
-  if (marker) return { dir: realpathSync(dir), systemId: marker.systemId }
-  if (!building.has(dir)) {
-    const build = buildCompiledCore(template, phpVersion, dir)
-      // A failed build only means runtimes compile core themselves, as without it; the next process tries again.
-      .catch(() => {})
-      .finally(() => building.delete(dir))
-    building.set(dir, build)
-  }
-  return undefined
+  const found = compiledCoreAt(dir)
+  if (found) return found
+  const { value } = await builds.run(
+    dir,
+    async (signal) => {
+      try {
+        const started = performance.now()
+        await buildCompiledCore(template, phpVersion, dir, signal)
+        options.progress?.(
+          `compiled WordPress core for PHP ${phpVersion} in ${Math.round(performance.now() - started)} ms (once per template)`,
+        )
+      } catch (error) {
+        if (signal.aborted) throw error
+        options.progress?.(
+          `could not compile WordPress core ahead (${(error as Error).message}); PHP compiles it itself`,
+        )
+      }
+      return compiledCoreAt(dir)
+    },
+    { signal: options.signal },
+  )
+  return value
 }
 
-/** Resolves once the builds this process started have ended (for tests and benchmarks). */
-export async function compiledCoreBuilds(): Promise<void> {
-  await Promise.all(building.values())
+function compiledCoreAt(dir: string): CompiledCoreSpec | undefined {
+  const marker = readMarker(dir)
+  return marker ? { dir: realpathSync(dir), systemId: marker.systemId } : undefined
 }
 
 function readMarker(dir: string): CompiledCoreMarker | undefined {
@@ -94,6 +115,7 @@ export async function buildCompiledCore(
   template: WordPressTemplate,
   phpVersion: string,
   dir: string,
+  signal?: AbortSignal,
 ): Promise<void> {
   await removeAbandonedBuilds(dir)
   await publishDir(dir, async (tmp) => {
@@ -160,9 +182,4 @@ async function prune(root: string, relative: string): Promise<void> {
     }
     await rm(path.join(root, rel), { recursive: true, force: true })
   }
-}
-
-/** Whether `dir` holds a published compiled core (for tests). */
-export function hasCompiledCore(dir: string): boolean {
-  return existsSync(path.join(dir, MARKER))
 }
