@@ -7,6 +7,7 @@ import { BackendPlaygroundError } from '../errors.js'
 import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { pluginLabel } from '../resources/artifact-checks.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
+import { ensureCompiledCore } from '../site/compiled-core.js'
 import {
   DATABASE_DIR,
   prepareDatabaseDirectory,
@@ -156,6 +157,13 @@ export async function createPlaygroundInstance(
     context.emit({ type: 'runtime.progress', phase, fraction, ...(message ? { message } : {}) })
   const layers = await resolveBootLayers(options, context, cacheDir, progress)
   const { snapshot, plugins, template, bootTemplate } = layers
+  // Core compiled once per template and PHP version, mounted read-only (not with shared-memory OPcache).
+  const compiled = options.opcache
+    ? undefined
+    : await ensureCompiledCore(template, options.php, {
+        signal,
+        progress: (message) => progress('template', 0.3, message),
+      })
   const databaseDirectory = options.database?.directory
   const siteLayers: SiteLayers = { php: options.php, template, plugins, databaseDirectory }
   // A durable database is its own host mount, after every other one, so nothing can shadow it.
@@ -191,6 +199,7 @@ export async function createPlaygroundInstance(
       bootTemplate,
       [...pluginWorkerMounts(plugins), ...mounts.workerMounts(), ...databaseMounts],
       (line) => bootLog.push(line),
+      compiled,
     )
     const additions = siteAdditions(options)
     const priming =
@@ -222,6 +231,7 @@ export async function createPlaygroundInstance(
             template,
             [...pluginWorkerMounts(plugins), ...mounts.workerMounts(), ...databaseMounts],
             (line) => logs.boot(line),
+            compiled,
           ),
           { timeoutMs: 60_000 },
         ),

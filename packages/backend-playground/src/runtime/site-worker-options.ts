@@ -7,7 +7,11 @@ import type { ResolvedPlugin } from '../resources/index.js'
 import type { WordPressTemplate } from '../site/prepare-template.js'
 import { pluginVfsPath } from '../site/template-cache.js'
 import type { PhpWorkerOptions } from '../worker/php-worker-options.js'
-import type { WorkerEvent, NetworkPolicy as WorkerNetworkPolicy } from '../worker/php-worker-protocol.js'
+import type {
+  CompiledCoreSpec,
+  WorkerEvent,
+  NetworkPolicy as WorkerNetworkPolicy,
+} from '../worker/php-worker-protocol.js'
 
 /** One directory the PHP worker mounts into its filesystem. */
 export type WorkerMount = NonNullable<PhpWorkerOptions['mounts']>[number]
@@ -50,6 +54,7 @@ export function siteWorkerOptions(
   template: WordPressTemplate,
   mounts: readonly WorkerMount[],
   bootLog: (line: string) => void,
+  compiledCore?: CompiledCoreSpec,
 ): PhpWorkerOptions {
   const secrets = Object.fromEntries(context.secrets)
   return {
@@ -63,7 +68,12 @@ export function siteWorkerOptions(
       ...options.constants,
       ...secrets,
     }),
-    wordpress: { siteDir: template.siteDir, siteUrl: options.siteUrl },
+    wordpress: {
+      siteDir: template.siteDir,
+      siteUrl: options.siteUrl,
+      // Core compiled once per template (shared-memory OPcache has no file cache to put it in).
+      ...(options.opcache || !compiledCore ? {} : { compiledCore }),
+    },
     mounts,
     maxOutputBytes: options.maxOutputBytes,
     opcache: options.opcache,

@@ -5,7 +5,7 @@
  * @module
  */
 import { existsSync } from 'node:fs'
-import { loadPhp } from './load-php.js'
+import { loadPhp, OPCACHE_FILE_CACHE } from './load-php.js'
 import { interceptOutput, type OutputCapture } from './output-capture.js'
 import { createErrorLogTail, type ErrorLogTail } from './php-error-log.js'
 import {
@@ -100,6 +100,20 @@ export async function bootPhp(init: WorkerInit, hooks: BootHooks): Promise<Boote
         const hostPath = `${siteDir}/${dir}`
         if (!existsSync(hostPath)) continue
         await php.mount(`${WORDPRESS_ROOT}/${dir}`, createNodeFsMount(hostPath, { readOnly: true }))
+      }
+    }
+    const compiled = init.opcache ? undefined : init.wordpress.compiledCore
+    if (compiled) {
+      // php-wasm's default OPcache is file-cache-only, under OPCACHE_FILE_CACHE: core compiled on the host goes
+      // where PHP looks for it, read-only; the rest of the file cache stays this runtime's own (MEMFS).
+      enableReadOnlyNodeFsMounts(runtime.FS)
+      for (const dir of IMMUTABLE_SITE_DIRS) {
+        const hostPath = `${compiled.dir}/${compiled.systemId}/wordpress/${dir}`
+        if (!existsSync(hostPath)) continue
+        await php.mount(
+          `${OPCACHE_FILE_CACHE}/${compiled.systemId}/wordpress/${dir}`,
+          createNodeFsMount(hostPath, { readOnly: true }),
+        )
       }
     }
     wordpress = { layout, copiedFiles: copied.files, copiedBytes: copied.bytes }

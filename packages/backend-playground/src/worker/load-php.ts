@@ -18,6 +18,9 @@ import {
 } from './php-wasm-api.js'
 import type { WorkerEvent, WorkerInit } from './php-worker-protocol.js'
 
+/** Where php-wasm's default php.ini puts OPcache's file cache (`opcache.file_cache`, file-cache-only mode). */
+export const OPCACHE_FILE_CACHE = '/internal/shared/opcache'
+
 /**
  * Loads PHP the way `@php-wasm/node`'s `loadNodeRuntime` does, minus `withNetworking()` (which always starts
  * an unauthenticated WebSocket-to-TCP relay) and minus PHP extensions. Outbound sockets go through
@@ -38,7 +41,13 @@ export async function loadPhp(init: WorkerInit, emitEvent: (event: WorkerEvent) 
       throw error
     },
     bindUserSpace: (context: unknown) =>
-      bindUserSpace({ fileLockManager: new FileLockManagerForPosix() }, context),
+      grantSharedLocks(
+        bindUserSpace({ fileLockManager: new FileLockManagerForPosix() }, context) as {
+          flock(fd: number, op: number): number
+        },
+        context as UserSpaceContext,
+        readOnlyLockPrefixes(init),
+      ),
     processId: init.processId,
     // Instantiate the module the host compiled once, so every runtime shares its compiled machine code.
     ...(wasmModule
@@ -80,4 +89,48 @@ export async function loadPhp(init: WorkerInit, emitEvent: (event: WorkerEvent) 
 /** `WebAssembly.instantiate` for a compiled module (this package's TypeScript libs carry no WebAssembly types). */
 interface WebAssemblyInstantiate {
   instantiate(module: object, imports: object): Promise<object>
+}
+
+/** VFS directories whose files no runtime can write: read-only NodeFS mounts of host files the host published whole. */
+function readOnlyLockPrefixes(init: WorkerInit): string[] {
+  const compiled = init.wordpress?.compiledCore
+  return compiled && !init.opcache ? [`${OPCACHE_FILE_CACHE}/${compiled.systemId}/`] : []
+}
+
+/** The parts of php-wasm's user-space binding context that {@link grantSharedLocks} reads. */
+interface UserSpaceContext {
+  readonly constants: { readonly LOCK_SH: number; readonly LOCK_EX: number; readonly LOCK_UN: number }
+  readonly syscalls: { getStreamFromFD(fd: number): { readonly path?: string } }
+}
+
+/**
+ * Grants shared `flock()`s (and their unlocks) on files under `prefixes` without asking php-wasm's lock manager.
+ * php-wasm 3.1's `flock()` checks a `flock` operation as if it were an `fcntl` lock type, so `LOCK_SH` on a file
+ * opened read-only fails with EBADF on every NodeFS mount — and OPcache takes exactly that lock to read a file-cache
+ * entry, so it could never load one from a host directory. Nobody can write those files: a shared lock on them has
+ * nothing to exclude. Exclusive locks still go to php-wasm.
+ */
+function grantSharedLocks<T extends { flock(fd: number, op: number): number }>(
+  userSpace: T,
+  context: UserSpaceContext,
+  prefixes: readonly string[],
+): T {
+  if (prefixes.length === 0) return userSpace
+  const { LOCK_SH, LOCK_EX, LOCK_UN } = context.constants
+  const flock = userSpace.flock.bind(userSpace)
+  return {
+    ...userSpace,
+    flock(fd: number, op: number): number {
+      if ((op & (LOCK_SH | LOCK_EX | LOCK_UN)) !== LOCK_EX) {
+        let path: string | undefined
+        try {
+          path = context.syscalls.getStreamFromFD(fd).path
+        } catch {
+          path = undefined
+        }
+        if (path !== undefined && prefixes.some((prefix) => path.startsWith(prefix))) return 0
+      }
+      return flock(fd, op)
+    },
+  }
 }

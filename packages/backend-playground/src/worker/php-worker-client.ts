@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { BackendPlaygroundError, PhpWorkerCallError, PhpWorkerTerminatedError } from '../errors.js'
 import { assertLoadablePhpVersion, compiledPhpModule } from './compiled-php-module.js'
 import { type PhpWorkerEntry, phpWorkerEntry } from './php-worker-entry.js'
@@ -28,6 +28,7 @@ import type {
   WorkerRequest,
 } from './php-worker-protocol.js'
 import type { PhpHttpResponse, PhpRunResult, PhpWorkerExit } from './php-worker-results.js'
+import { refillSpareThread, type ThreadOptions, takeThread } from './spare-threads.js'
 import {
   abortReasonMessage,
   type CallOutput,
@@ -37,6 +38,11 @@ import {
   type OutputStream,
   WorkerCalls,
 } from './worker-calls.js'
+
+/** How a PHP worker's thread is created: the same for every worker with the same entry and limits. */
+function threadOptions(options: PhpWorkerOptions, entry: PhpWorkerEntry): ThreadOptions {
+  return { entry, resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 512 } }
+}
 
 let nextProcessId = 1
 /** Process ids of live deterministic workers; each takes the lowest free one from {@link DETERMINISTIC_PID_BASE}. */
@@ -83,14 +89,9 @@ export class PhpWorker implements AsyncDisposable {
   /** Resolves once the worker thread has ended, with the reason. Never rejects. */
   readonly exited: Promise<PhpWorkerExit>
 
-  private constructor(options: PhpWorkerOptions, entry: PhpWorkerEntry) {
+  private constructor(options: PhpWorkerOptions, thread: ThreadOptions) {
     this.#options = options
-    this.#worker = new Worker(entry.url, {
-      resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 512 },
-      stdout: true,
-      stderr: true,
-      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
-    })
+    this.#worker = takeThread(thread)
     if (options.unref) this.#worker.unref()
     for (const stream of [this.#worker.stdout, this.#worker.stderr]) {
       stream.setEncoding('utf8')
@@ -145,7 +146,8 @@ export class PhpWorker implements AsyncDisposable {
     callOptions: PhpWorkerCallOptions = {},
   ): Promise<PhpWorker> {
     assertLoadablePhpVersion(options.phpVersion ?? '8.3', 'PhpWorker.start({ phpVersion })')
-    const worker = new PhpWorker(options, await phpWorkerEntry())
+    const thread = threadOptions(options, await phpWorkerEntry())
+    const worker = new PhpWorker(options, thread)
     const processId = takeProcessId(options.deterministic !== undefined)
     if (options.deterministic) void worker.exited.then(() => deterministicPids.delete(processId))
     try {
@@ -167,11 +169,18 @@ export class PhpWorker implements AsyncDisposable {
         },
         callOptions,
       )
+      // The next start takes a thread that is already up, started now that this one's PHP no longer needs the CPU.
+      refillSpareThread(thread)
       return worker
     } catch (error) {
       await worker.terminate()
       throw error
     }
+  }
+
+  /** The worker thread's id (`worker_threads`), for diagnostics. */
+  get threadId(): number {
+    return this.#worker.threadId
   }
 
   /** PHP version and boot timing reported by the worker. */

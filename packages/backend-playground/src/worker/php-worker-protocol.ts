@@ -41,6 +41,20 @@ export interface WordPressSpec {
   readonly layout?: WordPressLayout
   /** Absolute URL WordPress believes it is served at (`WP_HOME`/`WP_SITEURL`). Default `http://127.0.0.1`. */
   readonly siteUrl?: string
+  /**
+   * OPcache's file cache of the template's immutable core, compiled once on the host (`compiled-core.ts`): mounted
+   * read-only where PHP's file cache looks for those scripts, so a new runtime loads core compiled instead of
+   * compiling it on its first request. Ignored with `opcache: true` (shared-memory OPcache has no file cache).
+   */
+  readonly compiledCore?: CompiledCoreSpec | undefined
+}
+
+/** A compiled-core directory: `<dir>/<systemId>/wordpress/<immutable dir>/…php.bin`. */
+export interface CompiledCoreSpec {
+  /** Host directory holding the `<systemId>` directory. */
+  readonly dir: string
+  /** PHP's OPcache system id the scripts were compiled under (PHP only reads entries under its own). */
+  readonly systemId: string
 }
 
 /** A host directory made visible inside PHP. */
