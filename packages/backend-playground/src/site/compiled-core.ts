@@ -16,7 +16,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { SharedWork } from '../shared-work.js'
@@ -120,19 +120,19 @@ export async function buildCompiledCore(
   await removeAbandonedBuilds(dir)
   await publishDir(dir, async (tmp) => {
     await mkdir(tmp, { recursive: true })
-    const worker = await PhpWorker.start({
-      phpVersion,
-      unref: true,
-      wordpress: { siteDir: template.siteDir },
-      mounts: [{ hostPath: tmp, vfsPath: OPCACHE_FILE_CACHE, readOnly: false }],
-    })
+    const call = { timeoutMs: 120_000, ...(signal ? { signal } : {}) }
+    const worker = await PhpWorker.start(
+      {
+        phpVersion,
+        wordpress: { siteDir: template.siteDir },
+        mounts: [{ hostPath: tmp, vfsPath: OPCACHE_FILE_CACHE, readOnly: false }],
+      },
+      call,
+    )
     try {
-      const loaded = await worker.run(
-        { code: "<?php require '/wordpress/wp-load.php';" },
-        { timeoutMs: 120_000 },
-      )
+      const loaded = await worker.run({ code: "<?php require '/wordpress/wp-load.php';" }, call)
       if (loaded.exitCode !== 0) throw new Error(`WordPress did not load: exit ${loaded.exitCode}`)
-      for (const url of WARM_URLS) await worker.request({ url }, { timeoutMs: 120_000 })
+      for (const url of WARM_URLS) await worker.request({ url }, call)
     } finally {
       await worker.terminate()
     }
