@@ -71,8 +71,8 @@ export function siteWorkerOptions(
     wordpress: {
       siteDir: template.siteDir,
       siteUrl: options.siteUrl,
-      // Core compiled once per template (shared-memory OPcache has no file cache to put it in).
-      ...(options.opcache || !compiledCore ? {} : { compiledCore }),
+      // Core compiled once per template (the caller gives none with shared-memory OPcache: it has no file cache).
+      ...(compiledCore ? { compiledCore } : {}),
     },
     mounts,
     maxOutputBytes: options.maxOutputBytes,

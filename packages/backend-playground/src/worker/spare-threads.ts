@@ -3,10 +3,11 @@
  * thread to come up and import php-wasm.
  *
  * Measured on a 2-core machine: a new thread is online after ~45 ms and has imported `@php-wasm/universal` and
- * `@php-wasm/node` after ~160 ms more, before PHP itself can start (~160 ms). A spare thread has done the first two
- * and holds no PHP, no site and no runtime's options: it waits for the `init` message like any new thread, so taking
- * it changes nothing but when the thread was created. Spares are unref'd (they never keep the process alive) and
- * replaced in the background after each take, once the taker's PHP has booted.
+ * `@php-wasm/node` after ~115–135 ms more (4 runs of a bare `new Worker` importing them), before PHP itself can
+ * start. A spare thread has done the first two and holds no PHP, no site and no runtime's options: it waits for the
+ * `init` message like any new thread, so taking it changes nothing but when the thread was created. Spares are
+ * unref'd (they never keep the process alive) and replaced in the background after each take, once the taker's PHP
+ * has booted.
  *
  * @module
  */
