@@ -8,6 +8,7 @@ import type { ResolvedPlaygroundOptions } from '../playground-options.js'
 import { pluginLabel } from '../resources/artifact-checks.js'
 import { createResourceResolver, type ResolvedPlugin } from '../resources/index.js'
 import { ensureCompiledCore } from '../site/compiled-core.js'
+import { withCompiledPlugins } from '../site/compiled-plugins.js'
 import {
   DATABASE_DIR,
   prepareDatabaseDirectory,
@@ -158,12 +159,14 @@ export async function createPlaygroundInstance(
   const layers = await resolveBootLayers(options, context, cacheDir, progress)
   const { snapshot, plugins, template, bootTemplate } = layers
   // Core compiled once per template and PHP version, mounted read-only (not with shared-memory OPcache).
-  const compiled = options.opcache
+  const compiledProgress = { signal, progress: (message: string) => progress('template', 0.3, message) }
+  const compiledCore = options.opcache
     ? undefined
-    : await ensureCompiledCore(template, options.php, {
-        signal,
-        progress: (message) => progress('template', 0.3, message),
-      })
+    : await ensureCompiledCore(template, options.php, compiledProgress)
+  // The immutable plugin layers compiled the same way, under the core's system id.
+  const compiled =
+    compiledCore &&
+    (await withCompiledPlugins(compiledCore, plugins, options.php, cacheDir, compiledProgress))
   const databaseDirectory = options.database?.directory
   const siteLayers: SiteLayers = { php: options.php, template, plugins, databaseDirectory }
   // A durable database is its own host mount, after every other one, so nothing can shadow it.

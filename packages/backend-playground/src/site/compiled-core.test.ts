@@ -1,10 +1,16 @@
+import { existsSync } from 'node:fs'
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PhpWorker } from '../worker/php-worker-client.js'
-import { buildCompiledCore, COMPILED_CORE_DIRS, compiledCoreDir } from './compiled-core.js'
+import {
+  buildCompiledCore,
+  COMPILED_CORE_DIRS,
+  compiledCoreDir,
+  ensureCompiledCore,
+} from './compiled-core.js'
 import { prepareWordPressTemplate, type WordPressTemplate } from './prepare-template.js'
 
 const require = createRequire(import.meta.url)
@@ -67,5 +73,24 @@ describe('compiled core (OPcache file cache shared read-only)', () => {
     expect((await withCore.run({ code: probe })).stdout).toBe(`${template.wordpressVersion}|read-only`)
     await using without = await PhpWorker.start({ wordpress: { siteDir: template.siteDir } })
     expect((await without.run({ code: probe })).stdout).toMatch(/^compiled from source\|/)
+  }, 120_000)
+
+  it('falls back to PHP compiling core itself when a build fails, and does not try again in this process', async () => {
+    // A template whose site directory is gone: the trusted worker cannot load WordPress.
+    const broken = {
+      ...template,
+      coreDir: path.join(work, 'broken-cache', 'layers', 'core'),
+      siteDir: path.join(work, 'no-such-site'),
+      coreSha256: 'ef'.repeat(32),
+    } satisfies WordPressTemplate
+    const messages: string[] = []
+    const progress = (message: string) => messages.push(message)
+    expect(await ensureCompiledCore(broken, '8.3', { progress })).toBeUndefined()
+    expect(messages).toEqual([
+      expect.stringMatching(/^could not compile WordPress core ahead \(.+\); PHP compiles it itself$/),
+    ])
+    expect(await ensureCompiledCore(broken, '8.3', { progress })).toBeUndefined()
+    expect(messages).toHaveLength(1)
+    expect(existsSync(compiledCoreDir(broken, '8.3'))).toBe(false)
   }, 120_000)
 })

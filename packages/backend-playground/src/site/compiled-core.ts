@@ -48,6 +48,8 @@ const WARM_URLS = ['/wp-json/', '/wp-json/wp/v2/posts?per_page=1', '/wp-json/wp/
 
 /** Builds in flight per directory: concurrent first creates share one, each waiting with its own signal. */
 const builds = new SharedWork<CompiledCoreSpec | undefined>()
+/** Directories whose build failed in this process: not tried again on every create (a build takes seconds). */
+const failedBuilds = new Set<string>()
 
 /** `<cacheDir>/compiled/core-<hash>` of a template's core and SQLite layers and a PHP version. */
 export function compiledCoreDir(template: WordPressTemplate, phpVersion: string): string {
@@ -62,7 +64,7 @@ export function compiledCoreDir(template: WordPressTemplate, phpVersion: string)
 /**
  * The compiled core of `template` for `phpVersion`: from disk, or built now (once per directory, a few seconds, the
  * first time a template and PHP version meet; later creates and processes find it on disk). Undefined when the
- * build failed: the runtime then compiles core itself, as without it, and the next create tries again.
+ * build failed: the runtime then compiles core itself, as without it, and this process does not try again.
  *
  * @throws the caller's abort reason when `signal` fires while it waits for the build.
  */
@@ -73,7 +75,7 @@ export async function ensureCompiledCore(
 ): Promise<CompiledCoreSpec | undefined> {
   const dir = compiledCoreDir(template, phpVersion)
   const found = compiledCoreAt(dir)
-  if (found) return found
+  if (found || failedBuilds.has(dir)) return found
   const { value } = await builds.run(
     dir,
     async (signal) => {
@@ -85,6 +87,7 @@ export async function ensureCompiledCore(
         )
       } catch (error) {
         if (signal.aborted) throw error
+        failedBuilds.add(dir)
         options.progress?.(
           `could not compile WordPress core ahead (${(error as Error).message}); PHP compiles it itself`,
         )

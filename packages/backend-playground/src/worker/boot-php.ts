@@ -115,6 +115,12 @@ export async function bootPhp(init: WorkerInit, hooks: BootHooks): Promise<Boote
           createNodeFsMount(hostPath, { readOnly: true }),
         )
       }
+      for (const layer of compiled.layers ?? []) {
+        await php.mount(
+          `${OPCACHE_FILE_CACHE}/${compiled.systemId}${layer.vfsPath}`,
+          createNodeFsMount(layer.dir, { readOnly: true }),
+        )
+      }
     }
     wordpress = { layout, copiedFiles: copied.files, copiedBytes: copied.bytes }
     php.defineConstant('WP_HOME', siteUrl)

@@ -55,6 +55,16 @@ export interface CompiledCoreSpec {
   readonly dir: string
   /** PHP's OPcache system id the scripts were compiled under (PHP only reads entries under its own). */
   readonly systemId: string
+  /** Compiled plugin layers under the same system id (`compiled-plugins.ts`), each mounted read-only too. */
+  readonly layers?: readonly CompiledLayerSpec[] | undefined
+}
+
+/** The compiled scripts of one immutable VFS directory (a plugin layer): `<dir>/<relative path>.bin`. */
+export interface CompiledLayerSpec {
+  /** Host directory holding the entries, laid out like the directory they were compiled from. */
+  readonly dir: string
+  /** The VFS directory whose scripts they are, e.g. `/wordpress/wp-content/plugins/wp-graphql`. */
+  readonly vfsPath: string
 }
 
 /** A host directory made visible inside PHP. */

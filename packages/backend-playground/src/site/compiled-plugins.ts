@@ -1,0 +1,197 @@
+/**
+ * Plugin layers compiled once per plugin digest and PHP build, shared read-only by every runtime, like core
+ * (`compiled-core.ts`).
+ *
+ * A runtime's first GraphQL request compiled all of WPGraphQL it includes, in its own memory, before answering. Here
+ * a PHP worker with no WordPress and no site compiles every `.php` file of the plugin layer with
+ * `opcache_compile_file()`, which compiles without executing anything: no plugin code runs. The only writable
+ * directory that worker has is the plugin's own part of the file cache, so a layer's entries can only ever come from
+ * that layer's files. Runtimes mount them read-only where PHP's file cache looks for them; PHP still checks each
+ * entry's timestamp against the file it reads.
+ *
+ * Only layers that never change qualify: plugins from the cache or a download. A local plugin directory is the one a
+ * user edits, and PHP compiles it itself.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { ResolvedPlugin } from '../resources/index.js'
+import { SharedWork } from '../shared-work.js'
+import { OPCACHE_FILE_CACHE } from '../worker/load-php.js'
+import { PhpWorker } from '../worker/php-worker-client.js'
+import type { CompiledCoreSpec, CompiledLayerSpec } from '../worker/php-worker-protocol.js'
+import { publishDir } from './atomic-fs.js'
+import { pluginVfsPath } from './template-cache.js'
+
+const MARKER = 'codebox-compiled-plugin.json'
+const ENTRIES = 'entries'
+
+interface CompiledPluginMarker {
+  readonly format: 1
+  readonly systemId: string
+  readonly phpVersion: string
+  readonly sha256: string
+  readonly vfsPath: string
+  readonly compiled: number
+  readonly failed: number
+}
+
+/** Builds in flight per directory: concurrent first creates share one, each waiting with its own signal. */
+const builds = new SharedWork<CompiledLayerSpec | undefined>()
+/** Directories whose build failed in this process: not tried again on every create (a build takes seconds). */
+const failedBuilds = new Set<string>()
+
+/** `<cacheDir>/compiled/plugin-<hash>` of a plugin layer, where it is mounted, and a PHP build. */
+export function compiledPluginDir(
+  cacheDir: string,
+  plugin: Pick<ResolvedPlugin, 'sha256' | 'slug' | 'loadAs'>,
+  core: Pick<CompiledCoreSpec, 'systemId'>,
+): string {
+  const key = createHash('sha256')
+    .update(`${plugin.sha256}\n${pluginVfsPath(plugin)}\n${core.systemId}`)
+    .digest('hex')
+    .slice(0, 32)
+  return path.join(cacheDir, 'compiled', `plugin-${key}`)
+}
+
+/**
+ * `core` with the compiled layers of `plugins` that are immutable: each from disk, or compiled now (once per
+ * directory, shared by concurrent creates). A layer whose build fails is left out, and PHP compiles that plugin
+ * itself, as without it; this process does not try that build again.
+ *
+ * @throws the caller's abort reason when `signal` fires while it waits for a build.
+ */
+export async function withCompiledPlugins(
+  core: CompiledCoreSpec,
+  plugins: readonly ResolvedPlugin[],
+  phpVersion: string,
+  cacheDir: string,
+  options: { readonly signal?: AbortSignal | undefined; readonly progress?: (message: string) => void } = {},
+): Promise<CompiledCoreSpec> {
+  const layers: CompiledLayerSpec[] = []
+  for (const plugin of plugins.filter((candidate) => candidate.origin !== 'local')) {
+    const dir = compiledPluginDir(cacheDir, plugin, core)
+    if (failedBuilds.has(dir)) continue
+    const layer =
+      compiledLayerAt(dir, core.systemId) ??
+      (
+        await builds.run(
+          dir,
+          async (signal) => {
+            try {
+              const started = performance.now()
+              const marker = await buildCompiledPlugin(plugin, phpVersion, core.systemId, dir, signal)
+              options.progress?.(
+                `compiled ${marker.compiled} files of plugin ${plugin.slug} for PHP ${phpVersion} in ${Math.round(performance.now() - started)} ms (once per plugin)`,
+              )
+            } catch (error) {
+              if (signal.aborted) throw error
+              failedBuilds.add(dir)
+              options.progress?.(
+                `could not compile plugin ${plugin.slug} ahead (${(error as Error).message}); PHP compiles it itself`,
+              )
+            }
+            return compiledLayerAt(dir, core.systemId)
+          },
+          { signal: options.signal },
+        )
+      ).value
+    if (layer) layers.push(layer)
+  }
+  return layers.length === 0 ? core : { ...core, layers: [...(core.layers ?? []), ...layers] }
+}
+
+function compiledLayerAt(dir: string, systemId: string): CompiledLayerSpec | undefined {
+  try {
+    const marker = JSON.parse(readFileSync(path.join(dir, MARKER), 'utf8')) as CompiledPluginMarker
+    if (marker.format !== 1 || marker.systemId !== systemId) return undefined
+    return { dir: path.join(dir, ENTRIES), vfsPath: marker.vfsPath }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Compiles every `.php` file of `plugin` without executing any, in a PHP worker whose only writable directory is
+ * the plugin's part of the file cache, and publishes the entries at `dir` (exported for tests).
+ *
+ * @throws when PHP's system id is not `systemId` (another PHP build), or when no file compiled.
+ */
+export async function buildCompiledPlugin(
+  plugin: Pick<ResolvedPlugin, 'sha256' | 'slug' | 'loadAs' | 'path'>,
+  phpVersion: string,
+  systemId: string,
+  dir: string,
+  signal?: AbortSignal,
+): Promise<CompiledPluginMarker> {
+  const vfsPath = pluginVfsPath(plugin)
+  let marker: CompiledPluginMarker | undefined
+  await publishDir(dir, async (tmp) => {
+    const entries = path.join(tmp, ENTRIES)
+    await mkdir(entries, { recursive: true })
+    const call = { timeoutMs: 120_000, ...(signal ? { signal } : {}) }
+    const worker = await PhpWorker.start(
+      {
+        phpVersion,
+        network: 'deny',
+        // OPcache skips files modified in the last 2 s by default: a layer just extracted would compile to nothing.
+        phpIni: { 'opcache.file_update_protection': '0' },
+        mounts: [
+          { hostPath: plugin.path, vfsPath, readOnly: true },
+          { hostPath: entries, vfsPath: `${OPCACHE_FILE_CACHE}/${systemId}${vfsPath}`, readOnly: false },
+        ],
+      },
+      call,
+    )
+    let counts: { compiled: number; failed: number }
+    try {
+      const result = await worker.run({ code: compileAllCode(vfsPath) }, call)
+      if (result.exitCode !== 0) throw new Error(`PHP exited with ${result.exitCode}: ${result.stderr}`)
+      counts = JSON.parse(result.stdout) as typeof counts
+    } finally {
+      await worker.terminate()
+    }
+    // PHP writes under its own system id: another PHP build than the compiled core's leaves the mount empty.
+    const written = await countEntries(entries)
+    if (written === 0) {
+      throw new Error(
+        `PHP compiled ${counts.compiled} files but wrote none under system id ${systemId} (another PHP build?)`,
+      )
+    }
+    marker = {
+      format: 1,
+      systemId,
+      phpVersion,
+      sha256: plugin.sha256,
+      vfsPath,
+      compiled: counts.compiled,
+      failed: counts.failed,
+    }
+    await writeFile(path.join(tmp, MARKER), `${JSON.stringify(marker, null, 2)}\n`)
+  })
+  return marker ?? JSON.parse(readFileSync(path.join(dir, MARKER), 'utf8'))
+}
+
+/**
+ * PHP that compiles (never runs) every `.php` file under `root` into the file cache, and prints how many compiled
+ * and how many did not (a file in another PHP version's syntax, say: OPcache reports it as a warning).
+ */
+function compileAllCode(root: string): string {
+  return `<?php
+$compiled = 0; $failed = 0;
+$files = new RecursiveIteratorIterator(new RecursiveDirectoryIterator(${JSON.stringify(root)}, FilesystemIterator::SKIP_DOTS));
+foreach ($files as $file) {
+  if (!$file->isFile() || strtolower($file->getExtension()) !== 'php') continue;
+  try { @opcache_compile_file($file->getPathname()) ? $compiled++ : $failed++; } catch (Throwable $e) { $failed++; }
+}
+echo json_encode(['compiled' => $compiled, 'failed' => $failed]);
+`
+}
+
+async function countEntries(dir: string): Promise<number> {
+  const files = await readdir(dir, { recursive: true, withFileTypes: true })
+  return files.filter((entry) => entry.isFile() && entry.name.endsWith('.bin')).length
+}
