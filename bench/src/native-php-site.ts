@@ -16,11 +16,14 @@ export const OPCACHE_PROBE = '/codebox-bench-opcache.php'
  */
 const SITE_FILE_MTIME = new Date(Date.UTC(2000, 0, 1))
 
-async function ageSiteFiles(root: string): Promise<void> {
-  for (const entry of await readdir(root, { recursive: true })) {
-    const file = path.join(root, entry)
-    // Symlinks (WPGraphQL from the cache) are left alone: their targets are not this site's files.
-    if ((await lstat(file)).isFile()) await utimes(file, SITE_FILE_MTIME, SITE_FILE_MTIME)
+async function ageSiteFiles(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name)
+    // Symlinks (WPGraphQL from the codebox cache) are neither followed nor touched: their targets are the cache's
+    // files, not this site's. (A recursive readdir went through the link, and its utimes changed the cache's plugin
+    // layer, which made that layer's compiled entries stale.)
+    if (entry.isDirectory()) await ageSiteFiles(file)
+    else if (entry.isFile()) await utimes(file, SITE_FILE_MTIME, SITE_FILE_MTIME)
   }
 }
 

@@ -128,14 +128,33 @@ describe('compiled plugin layers (OPcache file cache shared read-only)', () => {
     ).toEqual(layered)
     expect(messages).toHaveLength(1)
 
-    const missing = {
-      ...probePlugin(path.join(work, 'no-such-plugin'), 'download'),
-      sha256: `sha256:${'cd'.repeat(32)}`,
-    }
-    expect(await withCompiledPlugins(core, [missing], '8.3', cache, { progress })).toBe(core)
+    // A file touched after the build would make PHP compile it on every request (it cannot replace a read-only
+    // entry): the layer gets a new directory, built once.
+    const later = new Date('2026-02-01T00:00:00Z')
+    await utimes(path.join(plugin, 'src', 'b.php'), later, later)
+    const rebuilt = await withCompiledPlugins(core, [probePlugin(plugin, 'cache')], '8.3', cache, {
+      progress,
+    })
+    expect(rebuilt.layers?.[0]?.dir).not.toBe(layered.layers?.[0]?.dir)
+    expect(messages).toHaveLength(2)
+    messages.length = 1
+
+    // A layer with no PHP file compiles to nothing: the build fails.
+    const empty = path.join(work, 'empty-plugin')
+    await mkdir(empty)
+    await writeFile(path.join(empty, 'readme.txt'), 'no code here')
+    const failing = { ...probePlugin(empty, 'download'), sha256: `sha256:${'cd'.repeat(32)}` }
+    expect(await withCompiledPlugins(core, [failing], '8.3', cache, { progress })).toBe(core)
     expect(messages[1]).toMatch(/^could not compile plugin probe ahead \(.+\); PHP compiles it itself$/)
     // Not tried again on every create.
-    expect(await withCompiledPlugins(core, [missing], '8.3', cache, { progress })).toBe(core)
+    expect(await withCompiledPlugins(core, [failing], '8.3', cache, { progress })).toBe(core)
     expect(messages).toHaveLength(2)
+    // A layer that cannot even be listed is left out too.
+    const gone = {
+      ...probePlugin(path.join(work, 'no-such-plugin'), 'download'),
+      sha256: `sha256:${'ef'.repeat(32)}`,
+    }
+    expect(await withCompiledPlugins(core, [gone], '8.3', cache, { progress })).toBe(core)
+    expect(messages[2]).toMatch(/^could not compile plugin probe ahead \(ENOENT.+\); PHP compiles it itself$/)
   }, 120_000)
 })

@@ -15,7 +15,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ResolvedPlugin } from '../resources/index.js'
@@ -44,17 +44,46 @@ const builds = new SharedWork<CompiledLayerSpec | undefined>()
 /** Directories whose build failed in this process: not tried again on every create (a build takes seconds). */
 const failedBuilds = new Set<string>()
 
-/** `<cacheDir>/compiled/plugin-<hash>` of a plugin layer, where it is mounted, and a PHP build. */
+/**
+ * `<cacheDir>/compiled/plugin-<hash>` of a plugin layer, where it is mounted, its files' timestamps and a PHP build.
+ *
+ * PHP checks each entry's timestamp against its file's mtime, and it cannot replace an entry in a read-only mount:
+ * an entry whose file was touched after the build would be compiled again on every request, slower than no compiled
+ * layer at all. So the key covers every PHP file's size and mtime (one `stat` each on every create: ~1.5 ms for
+ * WPGraphQL's 498 files here): a touched layer gets a new directory, built once.
+ */
 export function compiledPluginDir(
   cacheDir: string,
-  plugin: Pick<ResolvedPlugin, 'sha256' | 'slug' | 'loadAs'>,
+  plugin: Pick<ResolvedPlugin, 'sha256' | 'slug' | 'loadAs' | 'path'>,
   core: Pick<CompiledCoreSpec, 'systemId'>,
 ): string {
   const key = createHash('sha256')
-    .update(`${plugin.sha256}\n${pluginVfsPath(plugin)}\n${core.systemId}`)
+    .update(`${plugin.sha256}\n${pluginVfsPath(plugin)}\n${core.systemId}\n`)
+    .update(phpFilesFingerprint(plugin.path))
     .digest('hex')
     .slice(0, 32)
   return path.join(cacheDir, 'compiled', `plugin-${key}`)
+}
+
+/** The PHP files of each layer directory, listed once per process: a layer's set of files is fixed by its digest. */
+const phpFileLists = new Map<string, readonly string[]>()
+
+/** Every PHP file's relative path, size and mtime under `dir`, in a stable order (what OPcache's entries depend on). */
+function phpFilesFingerprint(dir: string): string {
+  let files = phpFileLists.get(dir)
+  if (!files) {
+    files = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.php'))
+      .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+      .sort()
+    phpFileLists.set(dir, files)
+  }
+  return files
+    .map((file) => {
+      const info = statSync(path.join(dir, file))
+      return `${file}\0${info.size}\0${info.mtimeMs}`
+    })
+    .join('\n')
 }
 
 /**
@@ -73,7 +102,13 @@ export async function withCompiledPlugins(
 ): Promise<CompiledCoreSpec> {
   const layers: CompiledLayerSpec[] = []
   for (const plugin of plugins.filter((candidate) => candidate.origin !== 'local')) {
-    const dir = compiledPluginDir(cacheDir, plugin, core)
+    let dir: string
+    try {
+      dir = compiledPluginDir(cacheDir, plugin, core)
+    } catch (error) {
+      options.progress?.(couldNotCompile(plugin, error))
+      continue
+    }
     if (failedBuilds.has(dir)) continue
     const layer =
       compiledLayerAt(dir, core.systemId) ??
@@ -90,9 +125,7 @@ export async function withCompiledPlugins(
             } catch (error) {
               if (signal.aborted) throw error
               failedBuilds.add(dir)
-              options.progress?.(
-                `could not compile plugin ${plugin.slug} ahead (${(error as Error).message}); PHP compiles it itself`,
-              )
+              options.progress?.(couldNotCompile(plugin, error))
             }
             return compiledLayerAt(dir, core.systemId)
           },
@@ -102,6 +135,10 @@ export async function withCompiledPlugins(
     if (layer) layers.push(layer)
   }
   return layers.length === 0 ? core : { ...core, layers: [...(core.layers ?? []), ...layers] }
+}
+
+function couldNotCompile(plugin: Pick<ResolvedPlugin, 'slug'>, error: unknown): string {
+  return `could not compile plugin ${plugin.slug} ahead (${(error as Error).message}); PHP compiles it itself`
 }
 
 function compiledLayerAt(dir: string, systemId: string): CompiledLayerSpec | undefined {
