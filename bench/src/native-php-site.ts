@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { PERMALINK_STRUCTURE } from './bench-constants.js'
 import { extractZip } from './extract-zip.js'
