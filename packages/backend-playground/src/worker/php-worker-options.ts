@@ -46,7 +46,8 @@ export interface PhpWorkerOptions {
   /**
    * V8 limits of the worker thread. PHP's heap lives in WebAssembly memory (capped at about 1 GiB
    * by the php-wasm build, and by `memory_limit`), which these limits do not count; they bound the
-   * JavaScript side (buffers, copies). Default `{ maxOldGenerationSizeMb: 512 }`.
+   * JavaScript side (buffers, copies). Default `{ maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 4 }`: a
+   * small young generation keeps an idle runtime's thread small (see `php-worker-client.ts`).
    */
   readonly resourceLimits?: ResourceLimits
   /** PHP error-log entries (warnings, fatals, `error_log()` calls), as they are read after each call. */
