@@ -200,8 +200,10 @@ export async function createRecipeQueue(options: CreateRecipeQueueOptions): Prom
   }
   const load = async (jobId: string): Promise<{ job: Job; state: string }> => {
     assertOpen()
-    const job = await Job.fromId(queue, jobId)
-    const state = job ? await job.getState() : 'unknown'
+    // State first, then the job: a job that finishes between the two reads is then read with its result. (The other
+    // order read a job's data while it ran and its state once it had completed: a completed job with no result.)
+    const state = await queue.getJobState(jobId)
+    const job = state === 'unknown' ? undefined : await Job.fromId(queue, jobId)
     if (!job || state === 'unknown') {
       throw new QueueError(
         'QUEUE_JOB_NOT_FOUND',
