@@ -153,6 +153,33 @@ describe('pool: { size: 1 }', () => {
     await Promise.all([parent.destroy(), child.destroy(), sibling.destroy()])
   }, 600_000)
 
+  it('hands a create the worker still starting rather than booting a second PHP beside it', async () => {
+    const backend = playground({ pool: { size: 1 } })
+    const parent = await createRuntime({ backend, policy })
+    await stdoutOf(parent, `<?php update_option('blogname', 'Claimed parent');`)
+    const snapshot = await parent.snapshot()
+    await (await createRuntime({ backend, policy, from: snapshot })).destroy()
+    expect(await playgroundPool.whenFull({ timeoutMs: 240_000 })).toBe(true)
+
+    // Two forks at once from a pool of one: one takes the ready worker, which starts a refill; the other finds that
+    // refill still starting and claims it (its warm-up stops, the snapshot state is put back) instead of booting.
+    const children = await Promise.all([
+      createRuntime({ backend, policy, from: snapshot }),
+      createRuntime({ backend, policy, from: snapshot }),
+    ])
+    for (const child of children) {
+      expect(await progressMessages(child)).toContain(
+        'took a pre-started PHP worker from the pool, the snapshot already restored',
+      )
+      expect(await stdoutOf(child, `<?php echo get_option('blogname');`)).toBe('Claimed parent')
+    }
+    const [first, second] = children
+    await stdoutOf(first!, `<?php update_option('blogname', 'First child');`)
+    expect(await stdoutOf(second!, `<?php echo get_option('blogname');`)).toBe('Claimed parent')
+
+    await Promise.all([parent.destroy(), ...children.map((child) => child.destroy())])
+  }, 600_000)
+
   it('stops idle pooled workers on drain()', async () => {
     await playgroundPool.drain()
     expect(playgroundPool.stats()).toEqual({ configurations: 0, ready: 0, starting: 0 })

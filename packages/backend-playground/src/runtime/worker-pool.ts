@@ -12,12 +12,23 @@ interface PooledWorker {
   target: PhpWorkerOptions | undefined
 }
 
+/**
+ * A pooled worker still booting or warming up. A create that finds no ready worker claims it rather than booting a
+ * second PHP beside it: the warm-up stops after its current step, and the taker gets the worker once booted.
+ */
+interface StartingWorker {
+  readonly pooled: PooledWorker
+  /** The boot, without the warm-up. */
+  readonly booted: Promise<PhpWorker>
+  claimed: boolean
+}
+
 interface PoolEntry {
   readonly options: PhpWorkerOptions
   readonly priming: PoolPriming
   size: number
   readonly ready: PooledWorker[]
-  starting: number
+  readonly starting: StartingWorker[]
   /** A refill failed; refilling stops until the next take. */
   failed: boolean
   /** When a create last took from (or registered) this entry, for evicting the least recently used snapshot. */
@@ -69,16 +80,26 @@ function installExitHook(): void {
  * several times longer than its second. The requests run on the very site the runtime gets (a fork's snapshot
  * included) and may write to it, so the state is put back afterwards; a worker whose warm-up fails is not pooled.
  */
-async function prime(worker: PhpWorker, entry: PoolEntry): Promise<void> {
-  await entry.priming.restore(worker)
-  await entry.priming.install(worker)
-  if (!entry.options.wordpress?.siteDir) return
-  for (const url of ['/wp-json/', '/graphql?query=%7B__typename%7D']) {
-    await worker.request({ url }, { timeoutMs: 60_000 })
+async function prime(worker: PhpWorker, entry: PoolEntry, claimed: () => boolean): Promise<void> {
+  const warmUp = entry.options.wordpress?.siteDir
+    ? ['/wp-json/', '/graphql?query=%7B__typename%7D'].map((url) => async () => {
+        await worker.request({ url }, { timeoutMs: 60_000 })
+      })
+    : []
+  const steps = [
+    () => entry.priming.restore(worker),
+    () => entry.priming.install(worker),
+    ...warmUp,
+    ...(warmUp.length > 0
+      ? // A snapshot may carry another runtime's must-use plugins: this runtime's own go back over them.
+        [() => entry.priming.restore(worker), () => entry.priming.install(worker)]
+      : []),
+  ]
+  // A claimed worker stops here: its taker puts the state in place itself (see takeStarting).
+  for (const step of steps) {
+    if (claimed()) return
+    await step()
   }
-  await entry.priming.restore(worker)
-  // A snapshot may carry another runtime's must-use plugins: this runtime's own go back over them.
-  await entry.priming.install(worker)
 }
 
 /** Stops the idle workers of the least recently used snapshot pools beyond {@link MAX_SNAPSHOT_POOLS}. */
@@ -92,13 +113,12 @@ function evictSnapshotPools(): void {
 }
 
 function refill(key: string, entry: PoolEntry): void {
-  if (entry.failed || entry.ready.length + entry.starting >= entry.size) return
+  if (entry.failed || entry.ready.length + entry.starting.length >= entry.size) return
   const started = generation
-  entry.starting++
   const pooled: PooledWorker = { bootLines: [], target: undefined, worker: undefined as unknown as PhpWorker }
   // One start at a time per template: booting PHP is CPU-bound and competes with the runtimes in use.
   // The callbacks are routed to whoever takes the worker (never to the runtime whose options made the entry).
-  void PhpWorker.start({
+  const booted = PhpWorker.start({
     ...entry.options,
     unref: true,
     logger: {
@@ -108,8 +128,16 @@ function refill(key: string, entry: PoolEntry): void {
     onEvent: (event) => pooled.target?.onEvent?.(event),
     onExit: (exit) => pooled.target?.onExit?.(exit),
   })
+  const job: StartingWorker = { pooled, booted, claimed: false }
+  entry.starting.push(job)
+  const leave = () => {
+    const index = entry.starting.indexOf(job)
+    if (index >= 0) entry.starting.splice(index, 1)
+  }
+  void booted
     .then(async (worker) => {
-      await prime(worker, entry).catch(async (error: unknown) => {
+      await prime(worker, entry, () => job.claimed).catch(async (error: unknown) => {
+        if (job.claimed) return
         await worker.terminate()
         throw error
       })
@@ -117,7 +145,9 @@ function refill(key: string, entry: PoolEntry): void {
     })
     .then(
       (worker) => {
-        entry.starting--
+        leave()
+        // A claimed worker is its taker's; the next refill starts once it has booted, not beside its boot.
+        if (job.claimed) return refill(key, entry)
         if (started !== generation || entries.get(key) !== entry) {
           void worker.terminate()
           return
@@ -131,10 +161,60 @@ function refill(key: string, entry: PoolEntry): void {
         refill(key, entry)
       },
       () => {
-        entry.starting--
-        entry.failed = true
+        leave()
+        if (!job.claimed) entry.failed = true
       },
     )
+}
+
+/**
+ * Claims a worker still starting for `entry`, waits for its boot and puts the runtime's starting state in place
+ * (whatever part of the warm-up ran is undone). Undefined when none is starting or its boot failed: the caller
+ * starts one itself.
+ *
+ * @throws the caller's abort reason when `signal` fires while it waits (the claimed worker is then stopped).
+ */
+async function takeStarting(
+  entry: PoolEntry,
+  options: PhpWorkerOptions,
+  signal: AbortSignal | undefined,
+): Promise<PhpWorker | undefined> {
+  const job = entry.starting.find((candidate) => !candidate.claimed)
+  if (!job) return undefined
+  job.claimed = true
+  let worker: PhpWorker
+  try {
+    worker = await untilAborted(job.booted, signal)
+  } catch (error) {
+    void job.booted.then(
+      (booted) => booted.terminate(),
+      () => undefined,
+    )
+    if (signal?.aborted) throw error
+    return undefined
+  }
+  worker.ref()
+  job.pooled.target = options
+  for (const line of job.pooled.bootLines) options.logger?.debug(line)
+  try {
+    await entry.priming.restore(worker, signal)
+    await entry.priming.install(worker, signal)
+  } catch (error) {
+    await worker.terminate()
+    throw error
+  }
+  return worker
+}
+
+/** `promise`, or the abort reason of `signal` as soon as it fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 /**
@@ -152,7 +232,7 @@ export async function takePooledWorker(
   const key = poolKey(options, priming)
   let entry = entries.get(key)
   if (!entry) {
-    entry = { options, priming, size, ready: [], starting: 0, failed: false, lastUsed: 0 }
+    entry = { options, priming, size, ready: [], starting: [], failed: false, lastUsed: 0 }
     entries.set(key, entry)
   }
   entry.lastUsed = performance.now()
@@ -168,6 +248,8 @@ export async function takePooledWorker(
     refill(key, entry)
     return { worker: pooled.worker, pooled: true, primed: true }
   }
+  const claimed = await takeStarting(entry, options, callOptions.signal)
+  if (claimed) return { worker: claimed, pooled: true, primed: true }
   const worker = await PhpWorker.start(options, callOptions)
   refill(key, entry)
   return { worker, pooled: false, primed: false }
@@ -204,7 +286,7 @@ export const playgroundPool = {
     let starting = 0
     for (const entry of entries.values()) {
       ready += entry.ready.length
-      starting += entry.starting
+      starting += entry.starting.length
     }
     return { configurations: entries.size, ready, starting }
   },
@@ -213,7 +295,7 @@ export const playgroundPool = {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000)
     while (Date.now() < deadline) {
       const full = [...entries.values()].every(
-        (entry) => entry.failed || (entry.ready.length >= entry.size && entry.starting === 0),
+        (entry) => entry.failed || (entry.ready.length >= entry.size && entry.starting.length === 0),
       )
       if (full) return true
       await new Promise((resolve) => setTimeout(resolve, 25).unref())
