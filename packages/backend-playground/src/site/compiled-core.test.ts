@@ -1,24 +1,17 @@
 import { existsSync } from 'node:fs'
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PhpWorker } from '../worker/php-worker-client.js'
+import { bundledTemplate } from './bundled-template.test-fixture.js'
 import {
   buildCompiledCore,
   COMPILED_CORE_DIRS,
   compiledCoreDir,
   ensureCompiledCore,
 } from './compiled-core.js'
-import { prepareWordPressTemplate, type WordPressTemplate } from './prepare-template.js'
-
-const require = createRequire(import.meta.url)
-const buildsDir = path.join(
-  path.dirname(require.resolve('@wp-playground/wordpress-builds/package.json')),
-  'src',
-)
-const cacheDir = process.env.CODEBOX_TEST_CACHE_DIR ?? path.join(os.tmpdir(), 'codebox-test-cache')
+import type { WordPressTemplate } from './prepare-template.js'
 
 // Real PHP: a trusted worker compiles core into a host directory, and a second worker loads from it read-only.
 describe('compiled core (OPcache file cache shared read-only)', () => {
@@ -28,11 +21,7 @@ describe('compiled core (OPcache file cache shared read-only)', () => {
   let systemId: string
 
   beforeAll(async () => {
-    template = await prepareWordPressTemplate({
-      zipPath: path.join(buildsDir, 'wordpress/wp-6.5.zip'),
-      sqliteZipPath: path.join(buildsDir, 'sqlite-database-integration/sqlite-database-integration.zip'),
-      cacheDir,
-    })
+    template = await bundledTemplate()
     work = await mkdtemp(path.join(os.tmpdir(), 'codebox-compiled-core-'))
     compiled = path.join(work, 'compiled')
     await buildCompiledCore(template, '8.3', compiled)

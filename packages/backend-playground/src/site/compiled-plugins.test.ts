@@ -1,19 +1,13 @@
 import { cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ResolvedPlugin } from '../resources/index.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
+import { bundledTemplate } from './bundled-template.test-fixture.js'
 import { buildCompiledPlugin, compiledPluginDir, withCompiledPlugins } from './compiled-plugins.js'
-import { prepareWordPressTemplate, type WordPressTemplate } from './prepare-template.js'
+import type { WordPressTemplate } from './prepare-template.js'
 
-const require = createRequire(import.meta.url)
-const buildsDir = path.join(
-  path.dirname(require.resolve('@wp-playground/wordpress-builds/package.json')),
-  'src',
-)
-const cacheDir = process.env.CODEBOX_TEST_CACHE_DIR ?? path.join(os.tmpdir(), 'codebox-test-cache')
 const VFS_PATH = '/wordpress/wp-content/plugins/probe'
 
 function probePlugin(pluginPath: string, origin: ResolvedPlugin['origin']): ResolvedPlugin {
@@ -50,11 +44,7 @@ describe('compiled plugin layers (OPcache file cache shared read-only)', () => {
   let systemId: string
 
   beforeAll(async () => {
-    template = await prepareWordPressTemplate({
-      zipPath: path.join(buildsDir, 'wordpress/wp-6.5.zip'),
-      sqliteZipPath: path.join(buildsDir, 'sqlite-database-integration/sqlite-database-integration.zip'),
-      cacheDir,
-    })
+    template = await bundledTemplate()
     work = await mkdtemp(path.join(os.tmpdir(), 'codebox-compiled-plugins-'))
     plugin = path.join(work, 'probe')
     await mkdir(path.join(plugin, 'src'), { recursive: true })
