@@ -146,9 +146,13 @@ function refill(key: string, entry: PoolEntry): void {
     .then(
       (worker) => {
         leave()
+        const current = started === generation && entries.get(key) === entry
         // A claimed worker is its taker's; the next refill starts once it has booted, not beside its boot.
-        if (job.claimed) return refill(key, entry)
-        if (started !== generation || entries.get(key) !== entry) {
+        if (job.claimed) {
+          if (current) refill(key, entry)
+          return
+        }
+        if (!current) {
           void worker.terminate()
           return
         }
