@@ -173,8 +173,8 @@ function refill(key: string, entry: PoolEntry): void {
 
 /**
  * Claims a worker still starting for `entry`, waits for its boot and puts the runtime's starting state in place
- * (whatever part of the warm-up ran is undone). Undefined when none is starting or its boot failed: the caller
- * starts one itself.
+ * (whatever part of the warm-up ran is undone). Undefined when none is starting, or its boot or that state failed
+ * (the worker is stopped): the caller starts one itself.
  *
  * @throws the caller's abort reason when `signal` fires while it waits (the claimed worker is then stopped).
  */
@@ -197,16 +197,20 @@ async function takeStarting(
     if (signal?.aborted) throw error
     return undefined
   }
+  // The caller now waits on this worker: it keeps the process alive, as a worker started for the caller would.
   worker.ref()
-  job.pooled.target = options
-  for (const line of job.pooled.bootLines) options.logger?.debug(line)
   try {
     await entry.priming.restore(worker, signal)
     await entry.priming.install(worker, signal)
   } catch (error) {
+    // Like a warm-up that fails, a state that cannot be put in place means this worker is not handed out.
     await worker.terminate()
-    throw error
+    if (signal?.aborted) throw error
+    return undefined
   }
+  // Handed out only now, as a ready worker is: its callbacks reach the taker from here on, its boot lines replayed.
+  job.pooled.target = options
+  for (const line of job.pooled.bootLines) options.logger?.debug(line)
   return worker
 }
 

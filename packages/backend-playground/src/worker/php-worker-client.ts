@@ -43,7 +43,7 @@ import {
 /**
  * The worker thread's V8 limits when the caller gives none. The young generation is kept small: V8's default let each
  * idle runtime's thread hold several MB of short-lived garbage, and a long-lived one grow with it. Measured with
- * `pnpm bench` on 2 cores (default → 4 MB): RSS per idle runtime 40.5–42.0 → 39.1–39.6 MB; soak RSS growth 17.6 →
+ * `pnpm bench` on 2 cores (default → 4 MB): RSS per idle runtime 40.5–42.0 → 38.6–39.6 MB; soak RSS growth 17.6 →
  * 7.1 %; warm REST, GraphQL and run-php p50 unchanged within run-to-run noise.
  */
 const DEFAULT_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 4 } as const
