@@ -127,6 +127,9 @@ const EnqueueOptionsSchema = z.strictObject({
   validate: z.boolean().optional(),
 })
 
+/** How far back a producer's first event subscription starts (covers a Redis server clock slightly behind this one). */
+const EVENTS_REPLAY_MS = 5_000
+
 function stateOf(job: Job, state: string): RecipeJobState {
   const jobId = job.id as string
   if (state === 'completed') {
@@ -189,7 +192,14 @@ export async function createRecipeQueue(options: CreateRecipeQueueOptions): Prom
 
   const subscribe = () => {
     if (!queueEvents) {
-      const events = new QueueEvents(name, { connection: bullmqConnection(connection), prefix })
+      // From a moment ago, not from BullMQ's default '$' (whatever comes after its first read): a job finishing
+      // between this subscription and that first read was neither caught up nor delivered, and waitForResult hung
+      // (CI saw it once). Events of the few seconds before are delivered too; readers filter by job.
+      const events = new QueueEvents(name, {
+        connection: bullmqConnection(connection),
+        prefix,
+        lastEventId: `${Date.now() - EVENTS_REPLAY_MS}-0`,
+      })
       events.on('error', () => {})
       queueEvents = { events, hub: recipeEventHub(events), ready: events.waitUntilReady() }
     }
