@@ -19,11 +19,11 @@ import { createHash } from 'node:crypto'
 import { readFileSync, realpathSync } from 'node:fs'
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { SharedWork } from '../shared-work.js'
 import { OPCACHE_FILE_CACHE } from '../worker/load-php.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
 import type { CompiledCoreSpec } from '../worker/php-worker-protocol.js'
 import { publishDir } from './atomic-fs.js'
+import { type CompiledBuildOptions, CompiledBuilds } from './compiled-builds.js'
 import type { WordPressTemplate } from './prepare-template.js'
 
 /** Directories of core whose compiled entries are shared: the ones runtimes mount read-only from the template. */
@@ -46,10 +46,7 @@ interface CompiledCoreMarker {
 /** Requests the trusted worker serves to compile what a WordPress load and a REST request include. */
 const WARM_URLS = ['/wp-json/', '/wp-json/wp/v2/posts?per_page=1', '/wp-json/wp/v2/pages?per_page=1']
 
-/** Builds in flight per directory: concurrent first creates share one, each waiting with its own signal. */
-const builds = new SharedWork<CompiledCoreSpec | undefined>()
-/** Directories whose build failed in this process: not tried again on every create (a build takes seconds). */
-const failedBuilds = new Set<string>()
+const builds = new CompiledBuilds<CompiledCoreSpec>()
 
 /** `<cacheDir>/compiled/core-<hash>` of a template's core and SQLite layers and a PHP version. */
 export function compiledCoreDir(template: WordPressTemplate, phpVersion: string): string {
@@ -71,32 +68,22 @@ export function compiledCoreDir(template: WordPressTemplate, phpVersion: string)
 export async function ensureCompiledCore(
   template: WordPressTemplate,
   phpVersion: string,
-  options: { readonly signal?: AbortSignal | undefined; readonly progress?: (message: string) => void } = {},
+  options: CompiledBuildOptions = {},
 ): Promise<CompiledCoreSpec | undefined> {
   const dir = compiledCoreDir(template, phpVersion)
-  const found = compiledCoreAt(dir)
-  if (found || failedBuilds.has(dir)) return found
-  const { value } = await builds.run(
+  return builds.ensure(
     dir,
-    async (signal) => {
-      try {
-        const started = performance.now()
+    {
+      read: () => compiledCoreAt(dir),
+      async build(signal) {
         await buildCompiledCore(template, phpVersion, dir, signal)
-        options.progress?.(
-          `compiled WordPress core for PHP ${phpVersion} in ${Math.round(performance.now() - started)} ms (once per template)`,
-        )
-      } catch (error) {
-        if (signal.aborted) throw error
-        failedBuilds.add(dir)
-        options.progress?.(
-          `could not compile WordPress core ahead (${(error as Error).message}); PHP compiles it itself`,
-        )
-      }
-      return compiledCoreAt(dir)
+        return (ms) => `compiled WordPress core for PHP ${phpVersion} in ${ms} ms (once per template)`
+      },
+      failure: (error) =>
+        `could not compile WordPress core ahead (${(error as Error).message}); PHP compiles it itself`,
     },
-    { signal: options.signal },
+    options,
   )
-  return value
 }
 
 function compiledCoreAt(dir: string): CompiledCoreSpec | undefined {

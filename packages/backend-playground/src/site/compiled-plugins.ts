@@ -19,11 +19,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ResolvedPlugin } from '../resources/index.js'
-import { SharedWork } from '../shared-work.js'
 import { OPCACHE_FILE_CACHE } from '../worker/load-php.js'
 import { PhpWorker } from '../worker/php-worker-client.js'
 import type { CompiledCoreSpec, CompiledLayerSpec } from '../worker/php-worker-protocol.js'
 import { publishDir } from './atomic-fs.js'
+import { type CompiledBuildOptions, CompiledBuilds } from './compiled-builds.js'
 import { pluginVfsPath } from './template-cache.js'
 
 const MARKER = 'codebox-compiled-plugin.json'
@@ -39,10 +39,7 @@ interface CompiledPluginMarker {
   readonly failed: number
 }
 
-/** Builds in flight per directory: concurrent first creates share one, each waiting with its own signal. */
-const builds = new SharedWork<CompiledLayerSpec | undefined>()
-/** Directories whose build failed in this process: not tried again on every create (a build takes seconds). */
-const failedBuilds = new Set<string>()
+const builds = new CompiledBuilds<CompiledLayerSpec>()
 
 /**
  * `<cacheDir>/compiled/plugin-<hash>` of a plugin layer, where it is mounted, its files' timestamps and a PHP build.
@@ -98,7 +95,7 @@ export async function withCompiledPlugins(
   plugins: readonly ResolvedPlugin[],
   phpVersion: string,
   cacheDir: string,
-  options: { readonly signal?: AbortSignal | undefined; readonly progress?: (message: string) => void } = {},
+  options: CompiledBuildOptions = {},
 ): Promise<CompiledCoreSpec> {
   const layers: CompiledLayerSpec[] = []
   for (const plugin of plugins.filter((candidate) => candidate.origin !== 'local')) {
@@ -109,29 +106,19 @@ export async function withCompiledPlugins(
       options.progress?.(couldNotCompile(plugin, error))
       continue
     }
-    if (failedBuilds.has(dir)) continue
-    const layer =
-      compiledLayerAt(dir, core.systemId) ??
-      (
-        await builds.run(
-          dir,
-          async (signal) => {
-            try {
-              const started = performance.now()
-              const marker = await buildCompiledPlugin(plugin, phpVersion, core.systemId, dir, signal)
-              options.progress?.(
-                `compiled ${marker.compiled} files of plugin ${plugin.slug} for PHP ${phpVersion} in ${Math.round(performance.now() - started)} ms (once per plugin)`,
-              )
-            } catch (error) {
-              if (signal.aborted) throw error
-              failedBuilds.add(dir)
-              options.progress?.(couldNotCompile(plugin, error))
-            }
-            return compiledLayerAt(dir, core.systemId)
-          },
-          { signal: options.signal },
-        )
-      ).value
+    const layer = await builds.ensure(
+      dir,
+      {
+        read: () => compiledLayerAt(dir, core.systemId),
+        async build(signal) {
+          const marker = await buildCompiledPlugin(plugin, phpVersion, core.systemId, dir, signal)
+          return (ms) =>
+            `compiled ${marker.compiled} files of plugin ${plugin.slug} for PHP ${phpVersion} in ${ms} ms (once per plugin)`
+        },
+        failure: (error) => couldNotCompile(plugin, error),
+      },
+      options,
+    )
     if (layer) layers.push(layer)
   }
   return layers.length === 0 ? core : { ...core, layers: [...(core.layers ?? []), ...layers] }
