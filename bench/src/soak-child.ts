@@ -24,6 +24,13 @@ export interface SoakReport {
   readonly warmRssBytes: number
   /** RSS after every command, settled. */
   readonly endRssBytes: number
+  /**
+   * The host thread's live JavaScript heap at the same two points (after its GC): what the runtimes keep on the
+   * host side, mostly command and event history filling toward their byte caps. The rest of the RSS growth is in
+   * the PHP worker threads and native memory.
+   */
+  readonly warmHostHeapBytes: number
+  readonly endHostHeapBytes: number
   /** Highest RSS read between commands (not settled). */
   readonly peakRssBytes: number
   readonly failures: number
@@ -80,14 +87,18 @@ try {
   for (let index = 0; index < runtimes; index++) live.push(await createRuntime({ backend, policy: POLICY }))
   await Promise.all(live.map((runtime) => work(runtime, 0, warmup)))
   const warmRssBytes = await settledRss()
+  const warmHostHeapBytes = process.memoryUsage().heapUsed
   await Promise.all(live.map((runtime) => work(runtime, warmup, commands)))
   const endRssBytes = await settledRss()
+  const endHostHeapBytes = process.memoryUsage().heapUsed
   const report: SoakReport = {
     runtimes,
     commandsPerRuntime: commands,
     warmupPerRuntime: warmup,
     warmRssBytes,
     endRssBytes,
+    warmHostHeapBytes,
+    endHostHeapBytes,
     peakRssBytes: peak,
     failures: failureCount,
     failureMessages: failures,

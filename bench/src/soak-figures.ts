@@ -26,7 +26,9 @@ export async function measureSoak({ config, results, plugins }: BenchContext): P
     ((report.endRssBytes - report.warmRssBytes) / report.warmRssBytes) * 100,
     '%',
     {
-      detail: `${shape}: ${mb(report.warmRssBytes)} after ${report.warmupPerRuntime} commands each → ${mb(report.endRssBytes)} at the end (peak ${mb(report.peakRssBytes)})`,
+      detail:
+        `${shape}: ${mb(report.warmRssBytes)} after ${report.warmupPerRuntime} commands each → ${mb(report.endRssBytes)} at the end (peak ${mb(report.peakRssBytes)}); ` +
+        `host-thread JS heap ${mb(report.warmHostHeapBytes)} → ${mb(report.endHostHeapBytes)} (runtime history toward its caps)`,
     },
   )
   results.value('soak-failures', 'soak: failed commands', report.failures, 'count', {
