@@ -28,7 +28,7 @@ export async function measureSoak({ config, results, plugins }: BenchContext): P
     {
       detail:
         `${shape}: ${mb(report.warmRssBytes)} after ${report.warmupPerRuntime} commands each → ${mb(report.endRssBytes)} at the end (peak ${mb(report.peakRssBytes)}); ` +
-        `host-thread JS heap ${mb(report.warmHostHeapBytes)} → ${mb(report.endHostHeapBytes)} (runtime history toward its caps)`,
+        `host-thread JS heap ${mb(report.warmHostHeapBytes)} → ${mb(report.endHostHeapBytes)} (mostly runtime history, which stops at its byte caps)`,
     },
   )
   results.value('soak-failures', 'soak: failed commands', report.failures, 'count', {

@@ -39,7 +39,6 @@ import {
   WorkerCalls,
 } from './worker-calls.js'
 
-/** How a PHP worker's thread is created: the same for every worker with the same entry and limits. */
 /**
  * The worker thread's V8 limits when the caller gives none. The young generation is kept small: V8's default let each
  * idle runtime's thread hold several MB of short-lived garbage, and a long-lived one grow with it. Measured with
@@ -48,6 +47,7 @@ import {
  */
 const DEFAULT_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 4 } as const
 
+/** How a PHP worker's thread is created: the same for every worker with the same entry and limits. */
 function threadOptions(options: PhpWorkerOptions, entry: PhpWorkerEntry): ThreadOptions {
   return { entry, resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS }
 }
